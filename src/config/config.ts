@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+/**
+ * Every setting verity reads, with its default. The seed's names are kept exactly as the seed
+ * spells them (`../shared/seed/self-healing-implementation-guide.md`); the rest is what a real
+ * deployment needs. Loaded once in the composition root, validated, frozen and passed down.
+ */
+
+const booleanFlag = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const integer = (defaultValue: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(defaultValue);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const optionalUrl = optionalText.refine(
+  (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
+  'must be an http(s) URL',
+);
+
+const hostList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter((host) => host !== ''),
+  );
+
+export const configSchema = z.object({
+  /** HTTP port. */
+  PORT: integer(3001, 0, 65535),
+  /** Interface to listen on. */
+  HOST: z.string().default('0.0.0.0'),
+  /** `sqlite:<path>` (or a bare file path) for the embedded store, `postgres://...` for PostgreSQL. */
+  DATABASE_URL: z.string().default('sqlite:./data/verity.db'),
+  /** Inbound key Salesforce sends in `x-api-key`. Unset: verity generates none and refuses requests. */
+  API_KEY: optionalText,
+  /** Key for the self-healing and operations routes (`x-api-key` or `Authorization: Bearer`). */
+  ADMIN_API_KEY: optionalText,
+  /** Default webhook receiver for verification results and corrections. */
+  SF_WEBHOOK_URL: optionalUrl,
+  /** Key verity sends to Salesforce in `x-api-key`. */
+  SF_API_KEY: optionalText,
+  /** Secret for the `X-Verity-Signature` HMAC-SHA256 over timestamp and body. */
+  WEBHOOK_SIGNING_SECRET: optionalText,
+  /** Hosts a record's own `webhookUrl` may point at; any other host is refused and the default is used. */
+  WEBHOOK_URL_ALLOWED_HOSTS: hostList,
+  /** Attempts per webhook or correction delivery before it is given up. */
+  WEBHOOK_MAX_ATTEMPTS: integer(5, 1, 20),
+  /** First retry delay in ms; later ones double, with jitter. */
+  WEBHOOK_RETRY_BASE_MS: integer(5000, 1, 3_600_000),
+  /** Per-attempt timeout of an outbound delivery, ms. */
+  WEBHOOK_TIMEOUT_MS: integer(30_000, 100, 300_000),
+  /** Largest accepted request body, bytes (the peer's limit is 10 MB). */
+  BODY_LIMIT_BYTES: integer(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  /** Salesforce organisation ids allowed to send Outbound Messages (comma-separated, 15 or 18 chars). */
+  SF_OUTBOUND_ORG_IDS: hostList,
+  /** Verification jobs processed at once by this process. */
+  VERIFY_CONCURRENCY: integer(4, 1, 64),
+  /** pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Folder for `combined.log` and `self_healing_changes.log`. */
+  LOG_DIR: z.string().default('./logs'),
+
+  // The seed's self-healing settings, names exactly as the seed gives them.
+  /** Run the self-healing pipeline at all. */
+  SELF_HEALING_ENABLED: booleanFlag(true),
+  /** Wait after a webhook before the Phase-1 scan, ms (the seed's 60 s). */
+  SELF_HEALING_DELAY_AFTER_WEBHOOK: integer(60_000, 0, 86_400_000),
+  /** Attempts in Phase 4 before a run escalates. */
+  SELF_HEALING_MAX_ATTEMPTS: integer(3, 1, 10),
+  /** Apply low-risk fixes without a person's approval. */
+  SELF_HEALING_AUTO_APPROVE_LOW_RISK: booleanFlag(false),
+  /** Both diagnosticians must endorse a fix. */
+  DUAL_AI_CONSENSUS_REQUIRED: booleanFlag(true),
+  /** Minimum confidence (0-100) of each endorsement. */
+  DUAL_AI_MIN_CONFIDENCE: integer(70, 0, 100),
+  /** Plan and apply system-wide fixes, not only the primary one. */
+  SYSTEM_WIDE_FIX_ENABLED: booleanFlag(true),
+  /** Run the final regression validation before corrections are sent. */
+  REGRESSION_TEST_REQUIRED: booleanFlag(true),
+  /** OpenAI key (with XAI_API_KEY selects the LLM pair). */
+  OPENAI_API_KEY: optionalText,
+  /** xAI key. */
+  XAI_API_KEY: optionalText,
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Validates an environment (process.env plus .env, already merged) and returns the frozen config. */
+export function loadConfig(environment: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const given = environment[name];
+        return `${name}=${given === undefined ? '(unset)' : JSON.stringify(given)}: ${issue.message}`;
+      }),
+    );
+  }
+  return Object.freeze(parsed.data);
+}

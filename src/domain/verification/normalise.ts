@@ -1,0 +1,43 @@
+/**
+ * Key and value normal forms. Keys are compared word by word (`MFG Brand Name`,
+ * `mfg_brand_name`, `MFG_Brand_Name__c` and `mfgBrandName` are one key); picklist names and
+ * mapped values are compared in a compact form that ignores case, accents, spacing,
+ * punctuation, trademark glyphs and the picklists' trailing ` #`.
+ */
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+
+export function normaliseKey(key: string): string {
+  return key
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .replace(/__c$/i, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+export function compactValue(value: string): string {
+  return value
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .replace(/\s#\s*$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '');
+}
+
+/** Words of a value, for vocabulary checks (finish terms). */
+export function valueWords(value: string): string {
+  return value
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** `Blade Span` → `blade_span`: the contract's `field_key` of a filter attribute. */
+export function snakeCase(name: string): string {
+  return normaliseKey(name).replace(/ /g, '_');
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { verifyRecord } from '../domain/verification/verify-record.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Queue, QueueJob } from '../queue/queue.ts';
+import type { Db } from '../store/database.ts';
+import type { JobRepository } from '../store/job-repository.ts';
+import { QUEUES } from './queues.ts';
+import type { RuleSetService } from './rule-set-service.ts';
+
+/** Deterministic session id: the same payload under the same rule set version gets the same id. */
+export function verificationSessionId(rawPayload: string, ruleSetVersion: number): string {
+  const digest = createHash('sha256').update(`${ruleSetVersion}\n${rawPayload}`).digest('hex');
+  return `vs-${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 28)}`;
+}
+
+/** Verifies one stored job with the active rule set and queues its webhook, in one transaction. */
+export class VerifyJobHandler {
+  constructor(
+    private readonly db: Db,
+    private readonly jobs: JobRepository,
+    private readonly ruleSets: RuleSetService,
+    private readonly queue: Queue,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly options: { readonly deliveryMaxAttempts: number },
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  readonly handle = async (queueJob: QueueJob<{ jobId: string }>): Promise<void> => {
+    const job = await this.jobs.get(queueJob.payload.jobId);
+    if (!job || job.status === 'completed' || job.status === 'failed') return;
+    const startedAt = this.now();
+    await this.jobs.markProcessing(job.id, startedAt.toISOString());
+    const rules = await this.ruleSets.active();
+    const payload = JSON.parse(job.raw_payload) as Record<string, unknown>;
+    const clock = process.hrtime.bigint();
+    const outcome = verifyRecord(payload, rules, {
+      receivedAt: job.received_at,
+      sessionId: verificationSessionId(job.raw_payload, rules.version),
+    });
+    this.metrics.verificationSeconds.observe(Number(process.hrtime.bigint() - clock) / 1e9);
+    this.metrics.verifications.inc({ status: outcome.status });
+    for (const unmapped of outcome.result.Verity_Findings.unmappedKeys) {
+      this.metrics.unmappedKeys.inc({ family: unmapped.family });
+    }
+    const completedAt = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      await this.jobs.complete(
+        job.id,
+        {
+          result: JSON.stringify(outcome.result),
+          ruleSetVersion: rules.version,
+          completedAt: completedAt.toISOString(),
+          processingTimeMs: completedAt.getTime() - Date.parse(job.received_at),
+        },
+        trx,
+      );
+      await this.queue.enqueue(
+        QUEUES.deliverResult,
+        { jobId: job.id },
+        {
+          singletonKey: `deliver-result:${job.id}`,
+          maxAttempts: this.options.deliveryMaxAttempts,
+          transaction: trx,
+        },
+      );
+    });
+    this.logger.info(
+      {
+        jobId: job.id,
+        sfCatalogId: job.sf_catalog_id,
+        status: outcome.status,
+        score: outcome.score,
+        ruleSetVersion: rules.version,
+      },
+      'record verified',
+    );
+  };
+}

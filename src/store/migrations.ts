@@ -1,0 +1,139 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Migrations are code, run at start. Only portable column types and Kysely's schema builder:
+ * no SQLite-only SQL, so a PostgreSQL dialect can run the same list.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_verification': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('sf_catalog_id', 'text', (column) => column.notNull())
+        .addColumn('sf_catalog_name', 'text', (column) => column.notNull())
+        .addColumn('content_hash', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('raw_payload', 'text', (column) => column.notNull())
+        .addColumn('result', 'text')
+        .addColumn('rule_set_version', 'integer')
+        .addColumn('webhook_url', 'text')
+        .addColumn('error', 'text')
+        .addColumn('received_at', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('completed_at', 'text')
+        .addColumn('processing_time_ms', 'integer')
+        .addColumn('webhook_attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('webhook_success', 'integer')
+        .addColumn('webhook_last_attempt', 'text')
+        .addColumn('sf_acknowledged', 'integer')
+        .addColumn('sf_processed', 'integer')
+        .addColumn('sf_error', 'text')
+        .addColumn('sf_acknowledged_at', 'text')
+        .addColumn('duplicate_count', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('jobs_catalog_hash')
+        .on('jobs')
+        .columns(['sf_catalog_id', 'content_hash'])
+        .execute();
+      await db.schema.createIndex('jobs_status').on('jobs').column('status').execute();
+      await db.schema.createIndex('jobs_created').on('jobs').column('created_at').execute();
+
+      await db.schema
+        .createTable('delivery_attempts')
+        .addColumn('id', 'integer', (column) => column.primaryKey().generatedByDefaultAsIdentity())
+        .addColumn('job_id', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('delivery_id', 'text', (column) => column.notNull())
+        .addColumn('attempt', 'integer', (column) => column.notNull())
+        .addColumn('url', 'text', (column) => column.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('response_excerpt', 'text')
+        .addColumn('duration_ms', 'integer', (column) => column.notNull())
+        .addColumn('succeeded', 'integer', (column) => column.notNull())
+        .addColumn('attempted_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('delivery_attempts_job').on('delivery_attempts').column('job_id').execute();
+
+      await db.schema
+        .createTable('sf_confirmations')
+        .addColumn('id', 'integer', (column) => column.primaryKey().generatedByDefaultAsIdentity())
+        .addColumn('job_id', 'text')
+        .addColumn('sf_catalog_id', 'text', (column) => column.notNull())
+        .addColumn('session_id', 'text')
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('fields_updated', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('reported_at', 'text')
+        .addColumn('received_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('sf_confirmations_job').on('sf_confirmations').column('job_id').execute();
+
+      await db.schema
+        .createTable('rule_set_versions')
+        .addColumn('version', 'integer', (column) => column.primaryKey())
+        .addColumn('parent_version', 'integer')
+        .addColumn('document', 'text', (column) => column.notNull())
+        .addColumn('checksum', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('note', 'text', (column) => column.notNull())
+        .addColumn('heal_run_id', 'text')
+        .addColumn('fix_ops', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('active_rule_set')
+        .addColumn('id', 'integer', (column) => column.primaryKey())
+        .addColumn('version', 'integer', (column) => column.notNull())
+        .addColumn('activated_at', 'text', (column) => column.notNull())
+        .addColumn('activated_by', 'text', (column) => column.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('queue_jobs')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('queue', 'text', (column) => column.notNull())
+        .addColumn('payload', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('run_at', 'bigint', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (column) => column.notNull())
+        .addColumn('lease_until', 'bigint')
+        .addColumn('locked_by', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('singleton_key', 'text', (column) => column.unique())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('queue_jobs_due')
+        .on('queue_jobs')
+        .columns(['queue', 'status', 'run_at'])
+        .execute();
+    },
+  },
+};
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations } satisfies MigrationProvider,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error || failed) {
+    throw new Error(
+      `Database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`,
+    );
+  }
+}
+
+/** For tests and `/ready`: a trivial round trip. */
+export async function ping(db: Kysely<unknown>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
