@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from './database.ts';
 import type { DeliveryAttemptsTable } from './schema.ts';
 
@@ -8,13 +9,16 @@ export class DeliveryRepository {
   constructor(private readonly db: Db) {}
 
   async recordAttempt(attempt: DeliveryAttempt): Promise<void> {
-    await this.db.insertInto('delivery_attempts').values(attempt).execute();
+    await this.db
+      .insertInto('delivery_attempts')
+      .values({ id: randomUUID(), ...attempt })
+      .execute();
   }
 
   async attemptsFor(jobId: string, kind?: string) {
     let query = this.db.selectFrom('delivery_attempts').selectAll().where('job_id', '=', jobId);
     if (kind) query = query.where('kind', '=', kind);
-    return query.orderBy('id').execute();
+    return query.orderBy('attempted_at').orderBy('attempt').execute();
   }
 
   async recordConfirmation(confirmation: {
@@ -30,6 +34,7 @@ export class DeliveryRepository {
     await this.db
       .insertInto('sf_confirmations')
       .values({
+        id: randomUUID(),
         job_id: confirmation.jobId,
         sf_catalog_id: confirmation.sfCatalogId,
         session_id: confirmation.sessionId,

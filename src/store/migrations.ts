@@ -44,7 +44,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('delivery_attempts')
-        .addColumn('id', 'integer', (column) => column.primaryKey().generatedByDefaultAsIdentity())
+        .addColumn('id', 'text', (column) => column.primaryKey())
         .addColumn('job_id', 'text', (column) => column.notNull())
         .addColumn('kind', 'text', (column) => column.notNull())
         .addColumn('delivery_id', 'text', (column) => column.notNull())
@@ -61,7 +61,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('sf_confirmations')
-        .addColumn('id', 'integer', (column) => column.primaryKey().generatedByDefaultAsIdentity())
+        .addColumn('id', 'text', (column) => column.primaryKey())
         .addColumn('job_id', 'text')
         .addColumn('sf_catalog_id', 'text', (column) => column.notNull())
         .addColumn('session_id', 'text')
@@ -134,6 +134,6 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
 }
 
 /** For tests and `/ready`: a trivial round trip. */
-export async function ping(db: Kysely<unknown>): Promise<void> {
+export async function ping<Schema>(db: Kysely<Schema>): Promise<void> {
   await sql`select 1`.execute(db);
 }

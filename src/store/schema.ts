@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely';
-
 /**
  * Table types. Timestamps are ISO-8601 strings and JSON documents are text, so the same
  * repositories run on SQLite and PostgreSQL; instants the queue compares are epoch ms.
@@ -38,7 +36,7 @@ export interface JobsTable {
 }
 
 export interface DeliveryAttemptsTable {
-  id: Generated<number>;
+  id: string;
   job_id: string;
   /** 'result' for the verification webhook, 'correction' for a self-healing correction. */
   kind: string;
@@ -54,7 +52,7 @@ export interface DeliveryAttemptsTable {
 }
 
 export interface SfConfirmationsTable {
-  id: Generated<number>;
+  id: string;
   job_id: string | null;
   sf_catalog_id: string;
   session_id: string | null;

@@ -1,0 +1,39 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Key checks in constant time: both sides are hashed first, so neither the content nor the
+ * length of the configured key leaks through timing.
+ */
+export function keysMatch(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function presentedKey(request: FastifyRequest): string | null {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) return authorization.slice(7);
+  return null;
+}
+
+/** The peer's global error body (PEER-CONTRACT §1). */
+export function errorBody(code: string, message: string) {
+  return { success: false, error: { code, message }, timestamp: new Date().toISOString() };
+}
+
+/** A preHandler: 401 without a key, 403 with a wrong one (the peer's semantics). */
+export function requireKey(expected: () => string | undefined, realm: string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = presentedKey(request);
+    const configured = expected();
+    if (key === null) {
+      return reply.code(401).send(errorBody('UNAUTHORIZED', `${realm} key required in x-api-key`));
+    }
+    if (configured === undefined || !keysMatch(key, configured)) {
+      return reply.code(403).send(errorBody('FORBIDDEN', `invalid ${realm} key`));
+    }
+  };
+}

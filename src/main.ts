@@ -1,0 +1,119 @@
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import { withLocalKeys } from './config/local-keys.ts';
+import type { RuleSet } from './domain/rule-set/rule-set-schema.ts';
+import { buildHttpApp } from './http/app.ts';
+import { createLogger } from './observability/logger.ts';
+import { Metrics } from './observability/metrics.ts';
+import { ResultDeliveryHandler } from './pipeline/deliver-result.ts';
+import { IntakeService } from './pipeline/intake-service.ts';
+import { QUEUES } from './pipeline/queues.ts';
+import { RuleSetService } from './pipeline/rule-set-service.ts';
+import { VerifyJobHandler } from './pipeline/verify-job.ts';
+import { SqlTableQueue } from './queue/sql-table-queue.ts';
+import { type Db, openDatabase, sqlitePath } from './store/database.ts';
+import { DeliveryRepository } from './store/delivery-repository.ts';
+import { JobRepository } from './store/job-repository.ts';
+import { RuleSetRepository } from './store/rule-set-repository.ts';
+
+/**
+ * The composition root: the one place that builds the database, queue, services and servers.
+ * Everything else receives what it needs as parameters.
+ */
+
+export interface VerityOptions {
+  /** Listen for HTTP (default true). */
+  readonly http?: boolean;
+  /** Run the queue workers in this process (default true). */
+  readonly workers?: boolean;
+  /** Rule set stored as version 1 on a fresh database (default: the shipped one). */
+  readonly initialRuleSet?: RuleSet;
+  readonly logger?: Logger;
+  /** Queue lease and poll interval, ms (tests shorten them). */
+  readonly queuePollMs?: number;
+}
+
+export interface Verity {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly app: FastifyInstance;
+  readonly queue: SqlTableQueue;
+  readonly jobs: JobRepository;
+  readonly deliveries: DeliveryRepository;
+  readonly ruleSets: RuleSetService;
+  readonly ruleSetRepository: RuleSetRepository;
+  readonly metrics: Metrics;
+  /** The listening URL, when `http` is on. */
+  readonly url: string | null;
+  readonly keyFile: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startVerity(givenConfig: Config, options: VerityOptions = {}): Promise<Verity> {
+  const path = sqlitePath(givenConfig.DATABASE_URL);
+  const { config, keyFile } = withLocalKeys(givenConfig, path === ':memory:' ? './data' : dirname(path));
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR });
+  const metrics = new Metrics();
+  const db = await openDatabase(config.DATABASE_URL);
+  const jobs = new JobRepository(db);
+  const deliveries = new DeliveryRepository(db);
+  const ruleSetRepository = new RuleSetRepository(db);
+  const ruleSets = new RuleSetService(ruleSetRepository);
+  await ruleSets.bootstrap(options.initialRuleSet);
+  const queue = new SqlTableQueue(db, logger, { pollMs: options.queuePollMs ?? 250 });
+  const intake = new IntakeService(db, jobs, queue, metrics, logger, {
+    defaultWebhookUrl: config.SF_WEBHOOK_URL ?? null,
+    allowedWebhookHosts: config.WEBHOOK_URL_ALLOWED_HOSTS,
+  });
+
+  if (options.workers !== false) {
+    const verify = new VerifyJobHandler(db, jobs, ruleSets, queue, metrics, logger, {
+      deliveryMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    });
+    const deliver = new ResultDeliveryHandler(jobs, deliveries, queue, metrics, logger, {
+      sfApiKey: config.SF_API_KEY,
+      signingSecret: config.WEBHOOK_SIGNING_SECRET,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      selfHealingEnabled: config.SELF_HEALING_ENABLED,
+      selfHealingDelayMs: config.SELF_HEALING_DELAY_AFTER_WEBHOOK,
+    });
+    queue.work(QUEUES.verify, verify.handle, { concurrency: config.VERIFY_CONCURRENCY });
+    queue.work(QUEUES.deliverResult, deliver.handle, {
+      concurrency: 4,
+      retry: { baseDelayMs: config.WEBHOOK_RETRY_BASE_MS, maxDelayMs: 30 * 60_000 },
+    });
+    await queue.start();
+  }
+
+  const app = await buildHttpApp({ config, logger, metrics, db, jobs, deliveries, queue, intake });
+  let url: string | null = null;
+  if (options.http !== false) {
+    url = await app.listen({ port: config.PORT, host: config.HOST });
+    logger.info({ url, keyFile }, 'verity listening');
+  } else {
+    await app.ready();
+  }
+
+  return {
+    config,
+    logger,
+    db,
+    app,
+    queue,
+    jobs,
+    deliveries,
+    ruleSets,
+    ruleSetRepository,
+    metrics,
+    url,
+    keyFile,
+    async stop() {
+      await app.close();
+      await queue.stop();
+      await db.destroy();
+    },
+  };
+}
