@@ -77,7 +77,10 @@ export interface Queue {
   /** Stops claiming and waits for running handlers. */
   stop(): Promise<void>;
   counts(queue?: string): Promise<QueueCounts>;
-  /** Resolves when no job of these queues is queued and due, or active (tests, demos, benchmarks). */
+  /**
+   * Resolves when no job of these queues is running, due, or waiting to retry (tests, demos,
+   * benchmarks). Jobs scheduled for later that never ran (a delayed scan) do not count.
+   */
   idle(queues?: readonly string[], timeoutMs?: number): Promise<void>;
 }
 

@@ -144,7 +144,10 @@ export class SqlTableQueue implements Queue {
         .where((eb) =>
           eb.or([
             eb('status', '=', 'active'),
-            eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', this.now())]),
+            eb.and([
+              eb('status', '=', 'queued'),
+              eb.or([eb('run_at', '<=', this.now()), eb('attempts', '>', 0)]),
+            ]),
           ]),
         );
       if (queues) query = query.where('queue', 'in', [...queues]);
