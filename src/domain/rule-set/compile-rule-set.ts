@@ -166,14 +166,18 @@ export function compileRuleSet(rules: RuleSet, version: number): CompiledRuleSet
   }
   for (const [field, map] of valueMaps) {
     for (const [from, to] of map) {
+      // A mapping to its own normalised form is a spelling fix (`gray` → `Gray`) and ends a chain;
+      // it is not a cycle.
       const seen = new Set([from]);
+      let current = from;
       let next = compactValue(to);
-      while (map.has(next)) {
+      while (next !== current && map.has(next)) {
         if (seen.has(next)) {
           problems.push(`value mappings of ${field} form a cycle through ${from}`);
           break;
         }
         seen.add(next);
+        current = next;
         next = compactValue(map.get(next) ?? '');
       }
     }
@@ -190,11 +194,27 @@ export function compileRuleSet(rules: RuleSet, version: number): CompiledRuleSet
   const brands = picklistIndex(rules.picklists.brands);
   const styles = picklistIndex(rules.picklists.styles);
   const attributes = picklistIndex(rules.picklists.attributes);
-  const categories = new Map<string, CategoryEntry>();
+  // Salesforce has categories that share a normalised name: "Lamps #" twice, "Cabinet Hardware #"
+  // twice, "Outdoor Lighting" and "Outdoor Lighting #". A name resolves to the entry spelled exactly
+  // so, then to the entry whose id the curated filter attributes use (so the record gets its Top-15),
+  // then to file order. File order alone gave "Lamps #" the id that has no filter attributes.
+  const filteredCategoryIds = new Set(rules.categoryFilters.map((filter) => filter.categoryId));
+  const categoriesByKey = new Map<string, CategoryEntry[]>();
   for (const category of rules.picklists.categories) {
     const key = compactValue(category.name);
-    if (!categories.has(key)) categories.set(key, category);
+    categoriesByKey.set(key, [...(categoriesByKey.get(key) ?? []), category]);
   }
+  const resolveCategory = (name: string): CategoryEntry | undefined => {
+    const list = categoriesByKey.get(compactValue(name));
+    if (!list) return undefined;
+    const spelling = name.trim().toLowerCase();
+    const spelled = list.filter((entry) => entry.name.trim().toLowerCase() === spelling);
+    const preferred = spelled.length > 0 ? spelled : list;
+    return preferred.find((entry) => filteredCategoryIds.has(entry.id)) ?? preferred[0];
+  };
+  const categories = new Map<string, CategoryEntry>();
+  for (const [key, list] of categoriesByKey)
+    categories.set(key, list.find((entry) => filteredCategoryIds.has(entry.id)) ?? list[0]!);
   const picklistByName: Record<PicklistName, Map<string, PicklistEntry>> = {
     brand: brands,
     style: styles,
@@ -208,7 +228,10 @@ export function compileRuleSet(rules: RuleSet, version: number): CompiledRuleSet
     category: new Map(),
   };
   for (const alias of rules.picklistAliases) {
-    const target = picklistByName[alias.picklist].get(compactValue(alias.to));
+    const target =
+      alias.picklist === 'category'
+        ? resolveCategory(alias.to)
+        : picklistByName[alias.picklist].get(compactValue(alias.to));
     if (!target) {
       problems.push(
         `picklist alias ${alias.alias} points at ${alias.to}, not in the ${alias.picklist} picklist`,
@@ -230,7 +253,7 @@ export function compileRuleSet(rules: RuleSet, version: number): CompiledRuleSet
   const categoryMappings = new Map<string, { families: ReadonlySet<string> | null; to: CategoryEntry }[]>();
   for (const mapping of rules.categoryMappings) {
     for (const family of mapping.families ?? []) knownFamily(family, `category mapping ${mapping.from}`);
-    const to = categories.get(compactValue(mapping.to));
+    const to = resolveCategory(mapping.to);
     if (!to) {
       problems.push(`category mapping ${mapping.from} points at ${mapping.to}, not in the category picklist`);
       continue;
@@ -314,7 +337,9 @@ export function compileRuleSet(rules: RuleSet, version: number): CompiledRuleSet
       const byFamily =
         mapped?.find((mapping) => mapping.families?.has(family)) ?? mapped?.find((m) => !m.families);
       if (byFamily) return byFamily.to;
-      return categories.get(key) ?? (picklistAliases.category.get(key) as CategoryEntry | undefined) ?? null;
+      return (
+        resolveCategory(value) ?? (picklistAliases.category.get(key) as CategoryEntry | undefined) ?? null
+      );
     },
     isExcluded(categoryId, field, family) {
       return exclusions.get(`${categoryId}|${field}`)?.has(family) ?? false;

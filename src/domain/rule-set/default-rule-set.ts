@@ -376,6 +376,11 @@ const CATEGORY_MAPPINGS: RuleSet['categoryMappings'] = [
   { from: 'bath vanity lighting', to: 'Vanity Lighting #' },
 ];
 
+/** Every ceiling-fan category of the picklist ("Ceiling Fans #", "Lighted Ceiling Fans #", "Hugger Fans #"...). */
+const CEILING_FAN_CATEGORY_IDS = categories
+  .filter((category) => /\b(ceiling|hugger) fans\b/i.test(category.category_name))
+  .map((category) => category.category_id);
+
 export function buildDefaultRuleSet(): RuleSet {
   const { fields, filters } = filterFields();
   return {
@@ -462,14 +467,13 @@ export function buildDefaultRuleSet(): RuleSet {
     finishTerms: FINISH_TERMS,
     categoryMappings: CATEGORY_MAPPINGS,
     picklistAliases: [],
-    fieldExclusions: [
-      {
-        categoryId: 'a01aZ00000dC5EjQAK',
-        field: 'width',
-        families: ['ferguson', 'ferguson_raw'],
-        reason: "Ferguson's width of a ceiling fan is its blade span",
-      },
-    ],
+    fieldExclusions: CEILING_FAN_CATEGORY_IDS.map((categoryId) => ({
+      categoryId,
+      field: 'width',
+      // Every Ferguson family: `Ferguson_Attributes` "Width" is the same blade span as `Ferguson_Width`.
+      families: FERGUSON,
+      reason: "Ferguson's width of a ceiling fan is its blade span",
+    })),
     picklists: {
       brands: brands.map((brand) => ({ id: brand.brand_id, name: brand.brand_name })),
       categories: categories.map((category) => ({

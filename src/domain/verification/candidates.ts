@@ -37,6 +37,17 @@ export function rawText(value: unknown): string {
   return '';
 }
 
+/**
+ * A source value as text: strings, numbers and booleans only. An object or a list under a spec
+ * name is not a reading of the field; `String()` would turn it into the invented value
+ * `[object Object]`.
+ */
+function sourceText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return '';
+}
+
 export function isBlankValue(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === 'string') return isBlankLike(stripTags(decodeEntities(value)));
@@ -110,16 +121,17 @@ function parseForField(field: FieldDefinition, entry: SourceEntry, rules: Compil
       const items =
         typeof entry.value === 'string' && /<li/i.test(entry.value) ? parseHtmlList(entry.value) : [];
       if (items.length > 0) return { kind: 'list', value: items };
-      const text = rawText(stripTags(String(entry.value ?? '')));
+      const text = rawText(stripTags(sourceText(entry.value)));
       return text === '' ? { kind: 'invalid', reason: 'empty list' } : { kind: 'list', value: [text] };
     }
     case 'long_text': {
-      const text = normaliseSpace(stripTags(decodeEntities(String(entry.value ?? ''))));
+      const text = normaliseSpace(stripTags(decodeEntities(sourceText(entry.value))));
       return text === '' ? { kind: 'invalid', reason: 'empty text' } : { kind: 'text', value: text };
     }
     case 'color':
     case 'finish': {
-      const text = rawText(entry.value);
+      const text = rawText(stripTags(sourceText(entry.value)));
+      if (text === '') return { kind: 'invalid', reason: 'empty' };
       if (HEX_SWATCH.test(text)) return { kind: 'invalid', reason: 'a hex swatch is not a colour' };
       // "Panel Ready" is a configuration, never a finish or a colour (DESIGN.md §3).
       if (valueWords(text) === 'panel ready')
@@ -127,7 +139,7 @@ function parseForField(field: FieldDefinition, entry: SourceEntry, rules: Compil
       return { kind: 'text', value: rules.mapValue(field.id, text) ?? text };
     }
     default: {
-      const text = rawText(stripTags(String(entry.value)));
+      const text = rawText(stripTags(sourceText(entry.value)));
       return text === ''
         ? { kind: 'invalid', reason: 'empty' }
         : { kind: 'text', value: rules.mapValue(field.id, text) ?? text };

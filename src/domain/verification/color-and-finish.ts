@@ -12,26 +12,68 @@ export interface ColorAndFinish {
   readonly finish: string | null;
 }
 
+/** Words are separated by spaces, commas and slashes; a lone `-` or `&` is a separator too. */
+const WORD = /[^\s,/]+/g;
+const SEPARATOR_TOKENS = new Set(['-', '&']);
+
+interface Word {
+  readonly text: string;
+  readonly normalised: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The words of one part joined as the source wrote them: two words keep the comma, slash, `&` or
+ * "and" that stood between them, so "Black, White" stays two colours instead of becoming the one
+ * colour "Black White" that no source stated. Words of the other part that stood between them are
+ * left out.
+ */
+function joinPart(text: string, words: readonly Word[], all: readonly Word[]): string | null {
+  if (words.length === 0) return null;
+  let joined = words[0]!.text;
+  for (let index = 1; index < words.length; index += 1) {
+    const previous = words[index - 1]!;
+    const current = words[index]!;
+    // The separators between the two words: the text outside any word, plus `&`, `-` and "and".
+    let gap = '';
+    let cursor = previous.end;
+    for (const word of all) {
+      if (word.start < previous.end || word.end > current.start) continue;
+      gap += text.slice(cursor, word.start);
+      if (SEPARATOR_TOKENS.has(word.text)) gap += word.text;
+      else if (word.normalised === 'and') gap += '&';
+      cursor = word.end;
+    }
+    gap += text.slice(cursor, current.start);
+    const separator = gap.includes(',') ? ', ' : gap.includes('/') ? '/' : gap.includes('&') ? ' & ' : ' ';
+    joined += separator + current.text;
+  }
+  return joined;
+}
+
 export function splitColorAndFinish(text: string, finishTerms: readonly string[]): ColorAndFinish {
-  const words = text.split(/[\s,/]+/).filter((word) => word !== '' && word !== '-' && word !== '&');
-  const normalised = words.map((word) => valueWords(word));
+  const all: Word[] = [...text.matchAll(WORD)].map((match) => ({
+    text: match[0],
+    normalised: valueWords(match[0]),
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
+  const words = all.filter((word) => !SEPARATOR_TOKENS.has(word.text));
   const isFinish = new Array<boolean>(words.length).fill(false);
   // Longest terms first, so "fingerprint resistant" wins over a shorter overlapping term.
   const terms = [...finishTerms].sort((a, b) => b.split(' ').length - a.split(' ').length);
   for (const term of terms) {
     const termWords = term.split(' ');
     for (let start = 0; start + termWords.length <= words.length; start += 1) {
-      const matches = termWords.every((termWord, offset) => normalised[start + offset] === termWord);
+      const matches = termWords.every((termWord, offset) => words[start + offset]!.normalised === termWord);
       if (matches)
         for (let offset = 0; offset < termWords.length; offset += 1) isFinish[start + offset] = true;
     }
   }
   const finishWords = words.filter((_, index) => isFinish[index]);
   const colorWords = words.filter(
-    (_, index) => !isFinish[index] && normalised[index] !== 'finish' && normalised[index] !== 'and',
+    (word, index) => !isFinish[index] && word.normalised !== 'finish' && word.normalised !== 'and',
   );
-  return {
-    finish: finishWords.length > 0 ? finishWords.join(' ') : null,
-    color: colorWords.length > 0 ? colorWords.join(' ') : null,
-  };
+  return { finish: joinPart(text, finishWords, all), color: joinPart(text, colorWords, all) };
 }

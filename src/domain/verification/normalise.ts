@@ -12,7 +12,11 @@ export function normaliseKey(key: string): string {
     .normalize('NFKD')
     .replace(COMBINING_MARKS, '')
     .replace(/__c$/i, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    // camelCase boundaries: a lower-case letter before a capital (`mfgBrandName`), or a digit before
+    // a capitalised word (`model2Name`). A digit before a lone capital is part of the word: `3G`,
+    // `4K` and `A0A` must read as `3g_standards` and `4k` do, not as `3 g`.
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([0-9])([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();

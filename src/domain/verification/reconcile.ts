@@ -32,6 +32,8 @@ interface Member {
   readonly candidate: Candidate;
   readonly value: FieldValue;
   readonly note: string | null;
+  /** Position in the priority order: the first member of a cluster supplies its value. */
+  readonly order: number;
 }
 
 export interface ReconcileOptions {
@@ -81,29 +83,45 @@ export function reconcile(
   });
 
   const clusters: { key: string; members: Member[] }[] = [];
-  for (const candidate of ordered) {
+  ordered.forEach((candidate, order) => {
     const parsed = candidate.parsed;
     if (parsed.kind === 'number') {
-      const joins = (value: number) =>
-        clusters.find((cluster) => withinTolerance(cluster.members[0]!.value as number, value, tolerance));
-      let target = joins(parsed.value);
-      let member: Member = { candidate, value: parsed.value, note: null };
+      // Numbers agree transitively: a reading joins every cluster it is within tolerance of any
+      // member of, and merges them. Comparing with a cluster's first member only made agreement
+      // depend on which source ranked first: 49 and 50 agree, and a higher-priority 50.9 that agrees
+      // with 50 used to push 49 out and turn an agreed field into a conflict.
+      const near = (value: number) =>
+        clusters.filter((cluster) =>
+          cluster.members.some((m) => withinTolerance(m.value as number, value, tolerance)),
+        );
+      let targets = near(parsed.value);
+      let member: Member = { candidate, value: parsed.value, note: null, order };
       const metric = parsed.unit === 'lb' || parsed.unit === 'in' ? METRIC_READING[parsed.unit] : null;
-      if (!target && !parsed.unitStated && metric && parsed.unit) {
+      if (targets.length === 0 && !parsed.unitStated && metric && parsed.unit) {
         const converted = convert(parsed.value, metric, parsed.unit);
-        const metricTarget = converted === null ? undefined : joins(converted);
-        if (metricTarget && converted !== null) {
-          target = metricTarget;
+        const metricTargets = converted === null ? [] : near(converted);
+        if (metricTargets.length > 0 && converted !== null) {
+          targets = metricTargets;
           member = {
             candidate,
             value: converted,
             note: `${candidate.entry.path} ${parsed.value} read as ${metric}: it agrees with the other sources only in ${metric}`,
+            order,
           };
         }
       }
-      if (target) target.members.push(member);
-      else clusters.push({ key: String(parsed.value), members: [member] });
-      continue;
+      const [target, ...merged] = targets;
+      if (!target) {
+        clusters.push({ key: String(parsed.value), members: [member] });
+        return;
+      }
+      target.members.push(member);
+      for (const other of merged) {
+        target.members.push(...other.members);
+        clusters.splice(clusters.indexOf(other), 1);
+      }
+      target.members.sort((a, b) => a.order - b.order);
+      return;
     }
     const value: FieldValue =
       parsed.kind === 'list'
@@ -120,9 +138,9 @@ export function reconcile(
           ? value.map(keyOf).join('|')
           : String(value);
     const cluster = clusters.find((existing) => existing.key === key);
-    if (cluster) cluster.members.push({ candidate, value, note: null });
-    else clusters.push({ key, members: [{ candidate, value, note: null }] });
-  }
+    if (cluster) cluster.members.push({ candidate, value, note: null, order });
+    else clusters.push({ key, members: [{ candidate, value, note: null, order }] });
+  });
 
   const support = (cluster: { members: Member[] }) =>
     new Set(cluster.members.map((m) => m.candidate.entry.family)).size;

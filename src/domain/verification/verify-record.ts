@@ -308,6 +308,10 @@ export function verifyRecord(
       });
     } else if (field.type === 'text' || field.type === 'long_text' || field.type === 'html_list') {
       result = reconcile(fieldId, candidates, { freeText: true });
+    } else if (field.type === 'gtin') {
+      // GS1 right-justifies every GTIN in 14 digits with leading zeros: the UPC-A `050375006633` and
+      // the EAN-13 `0050375006633` are one GTIN, not a conflict.
+      result = reconcile(fieldId, candidates, { keyOf: (value) => value.replace(/^0+/, '') });
     } else {
       result = reconcile(
         fieldId,
@@ -430,8 +434,15 @@ export function verifyRecord(
     primary.Category_Verified = NOT_FOUND;
   }
   primary.Category_Id = category?.id ?? null;
-  const subcategory = (candidatesByField.get('subcategory') ?? []).find((c) => c.parsed.kind === 'text');
-  primary.SubCategory_Verified = subcategory ? blankNa(rawText(subcategory.entry.value)) : '';
+  // The subcategory is a source value like any other: reconciled from the admissible sources, with
+  // its provenance (it used to be the first raw entry, unrecorded, even from a source for another product).
+  const subcategoryResult = fieldResult('subcategory');
+  if (subcategoryResult.value === null) {
+    primary.SubCategory_Verified = '';
+  } else {
+    primary.SubCategory_Verified = blankNa(textValue(subcategoryResult.value)!);
+    markUsed('Primary_Attributes.SubCategory_Verified', subcategoryResult);
+  }
   primary.Product_Family_Verified = category?.family ?? NOT_FOUND;
   primary.Department_Verified = category?.department ?? NOT_FOUND;
 
@@ -484,24 +495,34 @@ export function verifyRecord(
 
   // The model is SF_Catalog_Name; sources that state the same model confirm it.
   const modelResult = fieldResult('model_number');
-  primary.Model_Number_Verified = record.catalogName;
-  const confirming = modelResult.sources.filter(
-    (source) => modelRelation(record.catalogName, rawText(source.value)) === 'same',
-  );
-  provenance['Primary_Attributes.Model_Number_Verified'] = {
-    agreement: confirming.length > 0 ? 'agreed' : 'single_source',
-    sources: [
-      { family: 'salesforce', key: 'SF_Catalog_Name', path: 'SF_Catalog_Name', value: record.catalogName },
-      ...confirming,
-    ],
-    disagreeing: [],
-    notes: [],
-  };
-  for (const source of confirming)
-    entryStatus.set(source.path, { status: 'included_in_response', field: 'Model_Number_Verified' });
+  if (record.catalogName !== '') {
+    primary.Model_Number_Verified = record.catalogName;
+    const confirming = modelResult.sources.filter(
+      (source) => modelRelation(record.catalogName, rawText(source.value)) === 'same',
+    );
+    provenance['Primary_Attributes.Model_Number_Verified'] = {
+      agreement: confirming.length > 0 ? 'agreed' : 'single_source',
+      sources: [
+        { family: 'salesforce', key: 'SF_Catalog_Name', path: 'SF_Catalog_Name', value: record.catalogName },
+        ...confirming,
+      ],
+      disagreeing: [],
+      notes: [],
+    };
+    for (const source of confirming)
+      entryStatus.set(source.path, { status: 'included_in_response', field: 'Model_Number_Verified' });
+  } else if (modelResult.value !== null) {
+    // No SF_Catalog_Name (the peer's own test payloads): the model is what the sources state, with
+    // their provenance. It used to be "" with a provenance entry citing the missing SF_Catalog_Name.
+    primary.Model_Number_Verified = blankNa(textValue(modelResult.value)!);
+    markUsed('Primary_Attributes.Model_Number_Verified', modelResult);
+  } else {
+    missingFields.push('Model_Number_Verified');
+    primary.Model_Number_Verified = NOT_FOUND;
+  }
   const aliasModel = modelResult.sources
     .map((s) => rawText(s.value))
-    .find((model) => model !== '' && model !== record.catalogName);
+    .find((model) => model !== '' && model !== primary.Model_Number_Verified);
   primary.Model_Number_Alias = aliasModel ?? NONE_IDENTIFIED;
   const parent = fieldResult('model_parent');
   primary.Model_Parent = parent.value === null ? NONE_IDENTIFIED : String(parent.value);
@@ -672,7 +693,8 @@ export function verifyRecord(
         ]
       : [];
 
-  const msrpWebRetailer = (candidatesByField.get('msrp') ?? []).find(
+  // Only an admissible source: a sibling variant's price is another product's price.
+  const msrpWebRetailer = candidatesFor('msrp', categoryId).find(
     (c) => c.entry.family === 'web_retailer' && c.parsed.kind === 'number',
   );
   const findings: Findings = {
