@@ -72,6 +72,12 @@ export interface QueueCounts {
 export interface Queue {
   /** Returns the job id, or null when a job with the same singleton key is still unfinished. */
   enqueue(queue: string, payload: unknown, options?: EnqueueOptions): Promise<string | null>;
+  /** Many jobs of one queue in one statement (no singleton keys), e.g. inside an intake batch. */
+  enqueueMany(
+    queue: string,
+    payloads: readonly unknown[],
+    options?: Omit<EnqueueOptions, 'singletonKey'>,
+  ): Promise<void>;
   work<Payload>(queue: string, handler: JobHandler<Payload>, options?: WorkOptions): void;
   start(): Promise<void>;
   /** Stops claiming and waits for running handlers. */

@@ -98,6 +98,37 @@ export class SqlTableQueue implements Queue {
     return inserted?.id ?? null;
   }
 
+  async enqueueMany(
+    queue: string,
+    payloads: readonly unknown[],
+    options: Omit<EnqueueOptions, 'singletonKey'> = {},
+  ): Promise<void> {
+    if (payloads.length === 0) return;
+    const at = new Date(this.now()).toISOString();
+    const runAt = options.runAt instanceof Date ? options.runAt.getTime() : (options.runAt ?? this.now());
+    await (options.transaction ?? this.db)
+      .insertInto('queue_jobs')
+      .values(
+        payloads.map((payload) => ({
+          id: randomUUID(),
+          queue,
+          payload: JSON.stringify(payload),
+          status: 'queued' as const,
+          run_at: runAt,
+          attempts: 0,
+          max_attempts: options.maxAttempts ?? 5,
+          lease_until: null,
+          locked_by: null,
+          last_error: null,
+          singleton_key: null,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+    if (runAt <= this.now()) this.wake();
+  }
+
   work<Payload>(queue: string, handler: JobHandler<Payload>, options: WorkOptions = {}): void {
     this.workers.set(queue, {
       queue,

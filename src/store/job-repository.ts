@@ -17,40 +17,68 @@ export interface NewJob {
 export class JobRepository {
   constructor(private readonly db: Db) {}
 
+  /** The row a new job is stored as. */
+  static rowOf(job: NewJob): JobRow {
+    return {
+      id: job.id,
+      sf_catalog_id: job.sfCatalogId,
+      sf_catalog_name: job.sfCatalogName,
+      content_hash: job.contentHash,
+      status: 'pending',
+      raw_payload: job.rawPayload,
+      result: null,
+      rule_set_version: null,
+      webhook_url: job.webhookUrl,
+      error: null,
+      received_at: job.receivedAt,
+      created_at: job.receivedAt,
+      updated_at: job.receivedAt,
+      started_at: null,
+      completed_at: null,
+      processing_time_ms: null,
+      webhook_attempts: 0,
+      webhook_success: null,
+      webhook_last_attempt: null,
+      sf_acknowledged: null,
+      sf_processed: null,
+      sf_error: null,
+      sf_acknowledged_at: null,
+      duplicate_count: 0,
+    };
+  }
+
   async insert(job: NewJob, executor: Db = this.db): Promise<void> {
-    await executor
-      .insertInto('jobs')
-      .values({
-        id: job.id,
-        sf_catalog_id: job.sfCatalogId,
-        sf_catalog_name: job.sfCatalogName,
-        content_hash: job.contentHash,
-        status: 'pending',
-        raw_payload: job.rawPayload,
-        result: null,
-        rule_set_version: null,
-        webhook_url: job.webhookUrl,
-        error: null,
-        received_at: job.receivedAt,
-        created_at: job.receivedAt,
-        updated_at: job.receivedAt,
-        started_at: null,
-        completed_at: null,
-        processing_time_ms: null,
-        webhook_attempts: 0,
-        webhook_success: null,
-        webhook_last_attempt: null,
-        sf_acknowledged: null,
-        sf_processed: null,
-        sf_error: null,
-        sf_acknowledged_at: null,
-        duplicate_count: 0,
-      })
-      .execute();
+    await this.insertMany([job], executor);
+  }
+
+  /** Several new jobs in one statement (the intake's group commit). */
+  async insertMany(jobs: readonly NewJob[], executor: Db = this.db): Promise<void> {
+    if (jobs.length === 0) return;
+    await executor.insertInto('jobs').values(jobs.map(JobRepository.rowOf)).execute();
   }
 
   async get(id: string): Promise<JobRow | undefined> {
     return this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** For each (record id, content hash) pair, the latest job with that content that did not fail. */
+  async findIdenticalMany(
+    pairs: readonly { sfCatalogId: string; contentHash: string }[],
+  ): Promise<Map<string, JobRow>> {
+    const found = new Map<string, JobRow>();
+    if (pairs.length === 0) return found;
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('content_hash', 'in', [...new Set(pairs.map((pair) => pair.contentHash))])
+      .where('status', '!=', 'failed')
+      .orderBy('created_at', 'desc')
+      .execute();
+    for (const row of rows) {
+      const key = `${row.sf_catalog_id}|${row.content_hash}`;
+      if (!found.has(key)) found.set(key, row);
+    }
+    return found;
   }
 
   /** The latest job with the same record id and identical content, if any. */

@@ -35,10 +35,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('duplicate_count', 'integer', (column) => column.notNull().defaultTo(0))
         .execute();
       await db.schema
-        .createIndex('jobs_catalog_hash')
+        .createIndex('jobs_hash_catalog')
         .on('jobs')
-        .columns(['sf_catalog_id', 'content_hash'])
+        .columns(['content_hash', 'sf_catalog_id'])
         .execute();
+      await db.schema.createIndex('jobs_catalog').on('jobs').column('sf_catalog_id').execute();
       await db.schema.createIndex('jobs_status').on('jobs').column('status').execute();
       await db.schema.createIndex('jobs_created').on('jobs').column('created_at').execute();
 

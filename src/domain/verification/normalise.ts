@@ -7,8 +7,24 @@
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
 
-export function normaliseKey(key: string): string {
-  return key
+/**
+ * Source keys and picklist values repeat across records, so their normal forms are memoised;
+ * the memo is bounded and simply starts over when full (pure functions: nothing to invalidate).
+ */
+function memoised(compute: (text: string) => string, limit = 50_000): (text: string) => string {
+  let memo = new Map<string, string>();
+  return (text) => {
+    const known = memo.get(text);
+    if (known !== undefined) return known;
+    const value = compute(text);
+    if (memo.size >= limit) memo = new Map();
+    memo.set(text, value);
+    return value;
+  };
+}
+
+export const normaliseKey = memoised((key) =>
+  key
     .normalize('NFKD')
     .replace(COMBINING_MARKS, '')
     .replace(/__c$/i, '')
@@ -19,17 +35,17 @@ export function normaliseKey(key: string): string {
     .replace(/([0-9])([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+    .trim(),
+);
 
-export function compactValue(value: string): string {
-  return value
+export const compactValue = memoised((value) =>
+  value
     .normalize('NFKD')
     .replace(COMBINING_MARKS, '')
     .replace(/\s#\s*$/, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '');
-}
+    .replace(/[^a-z0-9]+/g, ''),
+);
 
 /** Words of a value, for vocabulary checks (finish terms). */
 export function valueWords(value: string): string {
