@@ -93,7 +93,7 @@ export class IntakeService {
     if (batch.length === 0) return;
     try {
       const results = await this.store(batch);
-      batch.forEach((item, index) => item.resolve(results[index]!));
+      for (const [index, item] of batch.entries()) item.resolve(results[index]!);
     } catch (error) {
       for (const item of batch) item.reject(error);
     }

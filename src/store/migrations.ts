@@ -118,6 +118,106 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_self_healing': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('self_healing_logs')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('job_id', 'text', (column) => column.notNull())
+        .addColumn('signature', 'text', (column) => column.notNull())
+        .addColumn('open_signature', 'text', (column) => column.unique())
+        .addColumn('issue_type', 'text', (column) => column.notNull())
+        .addColumn('issue', 'text', (column) => column.notNull())
+        .addColumn('severity', 'text', (column) => column.notNull())
+        .addColumn('priority', 'integer', (column) => column.notNull())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('detected_at', 'text', (column) => column.notNull())
+        .addColumn('diagnosis_timestamp', 'text')
+        .addColumn('consensus_achieved', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('openai_diagnosis', 'text')
+        .addColumn('xai_diagnosis', 'text')
+        .addColumn('consensus', 'text')
+        .addColumn('selected_fix', 'text')
+        .addColumn('system_wide_fixes', 'text')
+        .addColumn('risk', 'text')
+        .addColumn('attempts_taken', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('attempts', 'text', (column) => column.notNull())
+        .addColumn('staged_version', 'integer')
+        .addColumn('activated_version', 'integer')
+        .addColumn('approval', 'text')
+        .addColumn('final_validation', 'text')
+        .addColumn('final_approval', 'text')
+        .addColumn('final_outcome', 'text')
+        .addColumn('outcome_reason', 'text')
+        .addColumn('sf_correction_sent', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('false_positive', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('usage', 'text', (column) => column.notNull())
+        .addColumn('transcript', 'text', (column) => column.notNull())
+        .addColumn('timings', 'text', (column) => column.notNull())
+        .addColumn('completed_at', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('self_healing_logs_job')
+        .on('self_healing_logs')
+        .columns(['job_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('self_healing_logs_outcome')
+        .on('self_healing_logs')
+        .column('final_outcome')
+        .execute();
+      await db.schema
+        .createIndex('self_healing_logs_created')
+        .on('self_healing_logs')
+        .column('created_at')
+        .execute();
+
+      await db.schema
+        .createTable('heal_run_jobs')
+        .addColumn('run_id', 'text', (column) => column.notNull())
+        .addColumn('job_id', 'text', (column) => column.notNull())
+        .addColumn('correction_status', 'text', (column) => column.notNull())
+        .addColumn('before_version', 'integer')
+        .addColumn('after_version', 'integer')
+        .addColumn('changes', 'text')
+        .addColumn('correction_attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('sf_response', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('heal_run_jobs_pk', ['run_id', 'job_id'])
+        .execute();
+      await db.schema.createIndex('heal_run_jobs_job').on('heal_run_jobs').column('job_id').execute();
+
+      await db.schema
+        .createTable('job_issues')
+        .addColumn('job_id', 'text', (column) => column.notNull())
+        .addColumn('signature', 'text', (column) => column.notNull())
+        .addColumn('issue_type', 'text', (column) => column.notNull())
+        .addColumn('severity', 'text', (column) => column.notNull())
+        .addColumn('healable', 'integer', (column) => column.notNull())
+        .addColumn('issue', 'text', (column) => column.notNull())
+        .addColumn('rule_set_version', 'integer', (column) => column.notNull())
+        .addColumn('detected_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('job_issues_pk', ['job_id', 'signature'])
+        .execute();
+      await db.schema.createIndex('job_issues_signature').on('job_issues').column('signature').execute();
+
+      await db.schema
+        .createTable('escalations')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('run_id', 'text')
+        .addColumn('job_id', 'text')
+        .addColumn('reason', 'text', (column) => column.notNull())
+        .addColumn('message', 'text', (column) => column.notNull())
+        .addColumn('context', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('resolved_at', 'text')
+        .execute();
+      await db.schema.createIndex('escalations_created').on('escalations').column('created_at').execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

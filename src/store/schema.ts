@@ -100,7 +100,96 @@ export interface QueueJobsTable {
   updated_at: string;
 }
 
+/** The seed's `self_healing_logs` record (same field names, snake-cased), plus the run's state. */
+export interface SelfHealingLogsTable {
+  id: string;
+  /** The job whose scan started the run. */
+  job_id: string;
+  signature: string;
+  /** Equals `signature` while the run is open, null after: one open run per signature. */
+  open_signature: string | null;
+  issue_type: string;
+  issue: string;
+  severity: string;
+  priority: number;
+  /** Position in the state machine (see healing/heal-run-states.ts). */
+  state: string;
+  detected_at: string;
+  diagnosis_timestamp: string | null;
+  consensus_achieved: number;
+  /** The first diagnostician's diagnosis (OpenAI's seat in the seed; `diagnostician` names who). */
+  openai_diagnosis: string | null;
+  /** The second diagnostician's diagnosis (xAI's seat in the seed). */
+  xai_diagnosis: string | null;
+  /** Cross-reviews, the consensus decision and its reasons. */
+  consensus: string | null;
+  selected_fix: string | null;
+  system_wide_fixes: string | null;
+  risk: string | null;
+  attempts_taken: number;
+  attempts: string;
+  staged_version: number | null;
+  activated_version: number | null;
+  approval: string | null;
+  final_validation: string | null;
+  final_approval: string | null;
+  final_outcome: string | null;
+  outcome_reason: string | null;
+  sf_correction_sent: number;
+  false_positive: number;
+  /** Provider calls: tokens, latency, cost (built-ins: zero). */
+  usage: string;
+  /** Prompts, raw answers and errors per call, for audit and replay. */
+  transcript: string;
+  timings: string;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Jobs that share a heal run's signature, and what the run did to each. */
+export interface HealRunJobsTable {
+  run_id: string;
+  job_id: string;
+  /** pending | unchanged | sent | delivered | acknowledged | failed */
+  correction_status: string;
+  before_version: number | null;
+  after_version: number | null;
+  changes: string | null;
+  correction_attempts: number;
+  sf_response: string | null;
+  updated_at: string;
+  created_at: string;
+}
+
+/** Issues found in stored jobs: what system-wide scans and frequencies are computed from. */
+export interface JobIssuesTable {
+  job_id: string;
+  signature: string;
+  issue_type: string;
+  severity: string;
+  healable: number;
+  issue: string;
+  rule_set_version: number;
+  detected_at: string;
+}
+
+export interface EscalationsTable {
+  id: string;
+  run_id: string | null;
+  job_id: string | null;
+  reason: string;
+  message: string;
+  context: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface Database {
+  self_healing_logs: SelfHealingLogsTable;
+  heal_run_jobs: HealRunJobsTable;
+  job_issues: JobIssuesTable;
+  escalations: EscalationsTable;
   jobs: JobsTable;
   delivery_attempts: DeliveryAttemptsTable;
   sf_confirmations: SfConfirmationsTable;

@@ -1,0 +1,147 @@
+import type { Diagnosis, Review } from '../diagnosticians/diagnostician.ts';
+import { type FixOp, type Risk, riskOf } from '../domain/rule-set/fix-ops.ts';
+import { normaliseKey } from '../domain/verification/normalise.ts';
+
+/**
+ * Phase 2's consensus rule, exactly as DESIGN.md §4 states it, as a pure function:
+ * - a fix has consensus when both diagnosticians endorse it — its author with its own
+ *   confidence, the other by an agreeing review — each at or above the minimum confidence;
+ * - with two candidates that both reach consensus: the higher mean, then the lower risk, then
+ *   the fewer ops (then the first diagnostician, so the choice is deterministic);
+ * - system-wide ops need both endorsements (they are part of what the reviewer agreed to), and
+ *   an alias variant that no stored job has ever carried is kept only when both proposed it
+ *   independently.
+ * With `required` false (DUAL_AI_CONSENSUS_REQUIRED=false) the author's confidence alone
+ * endorses a fix.
+ */
+
+export type Seat = 'a' | 'b';
+
+export interface ConsensusInput {
+  readonly a: Diagnosis;
+  readonly b: Diagnosis;
+  /** b's review of a's diagnosis. */
+  readonly reviewOfA: Review;
+  /** a's review of b's diagnosis. */
+  readonly reviewOfB: Review;
+  readonly minConfidence: number;
+  readonly required: boolean;
+  readonly systemWideEnabled: boolean;
+  /** Normalised keys that stored jobs have carried. */
+  readonly observedKeys: ReadonlySet<string>;
+}
+
+export type ConsensusResult =
+  | {
+      readonly status: 'agreed';
+      readonly seat: Seat;
+      readonly fixOps: readonly FixOp[];
+      readonly systemWideOps: readonly FixOp[];
+      readonly dropped: readonly { op: FixOp; reason: string }[];
+      readonly confidence: number;
+      readonly confidences: { readonly a: number; readonly b: number };
+      readonly risk: Risk;
+    }
+  | { readonly status: 'no_fix_agreed'; readonly confidence: number; readonly reason: string }
+  | {
+      readonly status: 'no_consensus';
+      readonly reason: string;
+      readonly confidences: { readonly a: number; readonly b: number };
+    };
+
+const opKey = (op: FixOp): string =>
+  op.op === 'add_alias' ? `add_alias|${op.field}|${normaliseKey(op.key)}` : JSON.stringify(op);
+
+interface Candidate {
+  readonly seat: Seat;
+  readonly diagnosis: Diagnosis;
+  readonly review: Review;
+  readonly mean: number;
+  readonly risk: Risk;
+  readonly opCount: number;
+}
+
+const RISK_RANK: Record<Risk, number> = { low: 0, medium: 1, high: 2 };
+
+export function decideConsensus(input: ConsensusInput): ConsensusResult {
+  const { minConfidence } = input;
+  const confidences = { a: input.a.confidence, b: input.b.confidence };
+  const candidates: Candidate[] = [];
+  const reasons: string[] = [];
+  for (const [seat, diagnosis, review] of [
+    ['a', input.a, input.reviewOfA],
+    ['b', input.b, input.reviewOfB],
+  ] as const) {
+    if (diagnosis.fixOps.length === 0) {
+      reasons.push(`${seat} proposed no fix`);
+      continue;
+    }
+    if (diagnosis.confidence < minConfidence) {
+      reasons.push(`${seat}'s own confidence ${diagnosis.confidence} is below ${minConfidence}`);
+      continue;
+    }
+    if (input.required && !review.agrees) {
+      reasons.push(`the other diagnostician disagreed with ${seat}'s fix`);
+      continue;
+    }
+    if (input.required && review.confidence < minConfidence) {
+      reasons.push(`the review of ${seat}'s fix agreed at only ${review.confidence}`);
+      continue;
+    }
+    const ops = [...diagnosis.fixOps, ...diagnosis.systemWideOps];
+    candidates.push({
+      seat,
+      diagnosis,
+      review,
+      mean: input.required ? (diagnosis.confidence + review.confidence) / 2 : diagnosis.confidence,
+      risk: riskOf(ops),
+      opCount: ops.length,
+    });
+  }
+
+  if (candidates.length === 0) {
+    const noFixBoth = input.a.fixOps.length === 0 && input.b.fixOps.length === 0;
+    if (noFixBoth && input.a.confidence >= minConfidence && input.b.confidence >= minConfidence) {
+      return {
+        status: 'no_fix_agreed',
+        confidence: (input.a.confidence + input.b.confidence) / 2,
+        reason: 'both diagnosticians found that no rule-set change is right',
+      };
+    }
+    return { status: 'no_consensus', reason: reasons.join('; '), confidences };
+  }
+
+  const [winner] = [...candidates].sort(
+    (x, y) =>
+      y.mean - x.mean ||
+      RISK_RANK[x.risk] - RISK_RANK[y.risk] ||
+      x.opCount - y.opCount ||
+      (x.seat === 'a' ? -1 : 1),
+  );
+  const selected = winner!;
+  const other = selected.seat === 'a' ? input.b : input.a;
+  const othersOps = new Set([...other.fixOps, ...other.systemWideOps].map(opKey));
+  const systemWideOps: FixOp[] = [];
+  const dropped: { op: FixOp; reason: string }[] = [];
+  for (const op of selected.diagnosis.systemWideOps) {
+    if (!input.systemWideEnabled) {
+      dropped.push({ op, reason: 'SYSTEM_WIDE_FIX_ENABLED is false' });
+      continue;
+    }
+    if (op.op === 'add_alias' && !input.observedKeys.has(normaliseKey(op.key)) && !othersOps.has(opKey(op))) {
+      dropped.push({ op, reason: 'an alias no stored job carries, proposed by one diagnostician only' });
+      continue;
+    }
+    systemWideOps.push(op);
+  }
+  return {
+    status: 'agreed',
+    seat: selected.seat,
+    fixOps: selected.diagnosis.fixOps,
+    systemWideOps,
+    dropped,
+    confidence: Math.round(selected.mean),
+    confidences,
+    risk: riskOf([...selected.diagnosis.fixOps, ...systemWideOps]),
+  };
+}
