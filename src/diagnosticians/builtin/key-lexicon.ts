@@ -1,0 +1,302 @@
+import { compactValue, normaliseKey } from '../../domain/verification/normalise.ts';
+import type { PackField } from './pack-structure.ts';
+import { commonPrefixLength, tokenJaccard, trigramDice } from './text-similarity.ts';
+
+/**
+ * The lexical evidence: what the words of a source key say, compared with the names of a field
+ * (its id, its label, its aliases). Three steps, each general vocabulary, none a table of keys:
+ *
+ * 1. Tokens: the normalised key split into words, with catalogue abbreviations spelled out
+ *    (`mfg` → manufacturer, `qty` → quantity, `wt` → weight, `#` → number...).
+ * 2. Concepts: words that the trade uses interchangeably fold into one concept (brand /
+ *    manufacturer / make / vendor; upc / gtin / ean / barcode; colour / color...). This is the
+ *    "small domain lexicon" of DESIGN.md §5: synonyms of the trade, not spellings seen in tests.
+ * 3. Similarity: weighted token Jaccard over concepts, where a word's weight is its
+ *    informativeness among the field names (an inverse document frequency: `type`, `number`,
+ *    `included` name dozens of fields and weigh little; `lumens` names one and weighs a lot),
+ *    blended with the trigram Dice of the compact strings, which survives run-together words
+ *    (`INPUTVOLTAGE`) and typos. The leaf of a dotted path (`physical.bulb.lumens`) weighs more
+ *    than its parents, because paths go from general to specific.
+ */
+
+/** Abbreviations of catalogue column names, spelled out. */
+const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
+  mfg: ['manufacturer'],
+  mfr: ['manufacturer'],
+  mfgr: ['manufacturer'],
+  manuf: ['manufacturer'],
+  manu: ['manufacturer'],
+  qty: ['quantity'],
+  dim: ['dimension'],
+  dims: ['dimension'],
+  wt: ['weight'],
+  ht: ['height'],
+  wdth: ['width'],
+  dpth: ['depth'],
+  len: ['length'],
+  lg: ['length'],
+  dia: ['diameter'],
+  diam: ['diameter'],
+  no: ['number'],
+  num: ['number'],
+  nbr: ['number'],
+  desc: ['description'],
+  descr: ['description'],
+  clr: ['color'],
+  col: ['color'],
+  temp: ['temperature'],
+  auto: ['automatic'],
+  mpn: ['model'],
+  lm: ['lumens'],
+  cct: ['color', 'temperature'],
+  colortemperature: ['color', 'temperature'],
+  inputvoltage: ['input', 'voltage'],
+  sku: ['sku'],
+  eqiv: ['equivalent'],
+  equiv: ['equivalent'],
+  min: ['minimum'],
+  max: ['maximum'],
+  approx: ['approximate'],
+};
+
+/** Single letters that are dimensions only when they stand alone (`W`, `H`, `D`). */
+const DIMENSION_LETTERS: Readonly<Record<string, string>> = {
+  w: 'width',
+  h: 'height',
+  d: 'depth',
+  l: 'length',
+};
+
+/** Unit words at the end of a column name (`rated_power_w`, `brightness_lm`) name the quantity. */
+const UNIT_SUFFIXES: Readonly<Record<string, string>> = {
+  w: 'wattage',
+  watts: 'wattage',
+  v: 'voltage',
+  k: 'kelvin',
+  lm: 'lumens',
+  db: 'decibel',
+  lbs: 'weight',
+  lb: 'weight',
+  kg: 'weight',
+  deg: 'degrees',
+};
+
+/** Words the trade uses for one concept; every word maps to the concept's first word. */
+const SYNONYMS: readonly (readonly string[])[] = [
+  ['brand', 'manufacturer', 'make', 'maker', 'vendor', 'marque'],
+  ['model', 'mpn', 'part'],
+  ['upc', 'gtin', 'ean', 'barcode', 'jan', 'isbn'],
+  ['color', 'colour'],
+  ['finish', 'coating'],
+  ['wattage', 'watt', 'watts', 'power', 'wattages'],
+  ['voltage', 'volt', 'volts'],
+  ['amperage', 'amp', 'amps', 'ampere', 'amperes', 'current'],
+  ['lumens', 'lumen', 'luminous', 'brightness'],
+  ['kelvin', 'cct'],
+  ['weight', 'mass', 'grams', 'weighs'],
+  ['description', 'body', 'overview'],
+  ['title', 'headline'],
+  ['msrp', 'rrp', 'srp'],
+  ['speeds', 'speed'],
+  ['noise', 'sound', 'decibel', 'loudness'],
+  ['style', 'theme'],
+  ['material', 'materials'],
+  ['category', 'department', 'categories'],
+  ['width', 'wide'],
+  ['height', 'high', 'tall'],
+  ['depth', 'deep'],
+  ['number', 'count', 'quantity'],
+  ['included', 'includes', 'include'],
+  ['dimmable', 'dimming', 'dimmer'],
+  ['blades', 'blade'],
+  ['lights', 'light', 'lamps', 'lamp', 'bulbs', 'bulb'],
+  ['cri', 'rendering'],
+  ['warranty', 'guarantee'],
+  ['mounting', 'mount', 'mounted'],
+];
+
+const CONCEPT = new Map<string, string>();
+for (const group of SYNONYMS) for (const word of group) CONCEPT.set(word, group[0]!);
+
+/**
+ * Words that qualify rather than name (`compliant`, `certified`, `approved`): a boolean column
+ * `ADA Compliant` and the field `ada` say the same thing. They keep a small weight.
+ */
+const QUALIFIERS = new Set([
+  'compliant',
+  'certified',
+  'approved',
+  'rated',
+  'rating',
+  'capable',
+  'the',
+  'of',
+  'and',
+]);
+
+/** Words that, at the leaf of a key, say the column is bookkeeping (links, timestamps, ids). */
+export const BOOKKEEPING_WORDS = new Set([
+  'url',
+  'urls',
+  'link',
+  'href',
+  'uri',
+  'picture',
+  'image',
+  'thumbnail',
+  'checked',
+  'timestamp',
+  'updated',
+  'created',
+  'modified',
+  'id',
+  'guid',
+  'uuid',
+]);
+
+export interface KeyTerms {
+  /** Concept words of the key, in order, with their positional weight (leaf 1, parents 0.35). */
+  readonly terms: readonly { word: string; position: number }[];
+  /** The compact form, for trigram similarity. */
+  readonly compact: string;
+  /** Words of the leaf segment of a dotted path (the whole key when there is no path). */
+  readonly leaf: readonly string[];
+}
+
+const conceptOf = (word: string): string => CONCEPT.get(word) ?? stem(word);
+
+/** A light stemmer: plural `s` and `es`, so `racks`/`rack`, `speeds`/`speed` meet. */
+function stem(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
+function expand(words: readonly string[]): string[] {
+  const out: string[] = [];
+  words.forEach((word, index) => {
+    if (words.length === 1 && DIMENSION_LETTERS[word]) {
+      out.push(DIMENSION_LETTERS[word]!);
+      return;
+    }
+    // A unit word at the end of a multi-word name (`rated power w`) names the quantity measured.
+    if (index === words.length - 1 && words.length > 1 && UNIT_SUFFIXES[word]) {
+      out.push(UNIT_SUFFIXES[word]!);
+      return;
+    }
+    if (word.length === 1 && !/[0-9]/.test(word)) return;
+    out.push(...(ABBREVIATIONS[word] ?? [word]));
+  });
+  return out;
+}
+
+/** The terms of a key as a source spells it: `physical.bulb.lumens`, `# of speeds`, `MFG Brand Name`. */
+export function keyTerms(key: string): KeyTerms {
+  // `#` means "number" in catalogue columns (`# of speeds`); keep it before normalising drops it.
+  const spelled = key.replace(/#/g, ' number ');
+  const segments = spelled.split('.').filter((segment) => segment.trim() !== '');
+  const lastIndex = segments.length - 1;
+  const terms: { word: string; position: number }[] = [];
+  let leaf: string[] = [];
+  segments.forEach((segment, index) => {
+    const words = expand(normaliseKey(segment).split(' ').filter(Boolean));
+    if (index === lastIndex) leaf = words;
+    for (const word of words) terms.push({ word: conceptOf(word), position: index === lastIndex ? 1 : 0.35 });
+  });
+  return { terms, compact: compactValue(segments[lastIndex] ?? key), leaf };
+}
+
+/** Names of a field: its id, its label and every alias, as term lists. */
+export function fieldNames(field: PackField): string[] {
+  return [
+    ...new Set(
+      [field.id.replace(/_/g, ' '), field.label, ...field.aliases].map((name) => normaliseKey(name)),
+    ),
+  ];
+}
+
+/** Document frequency of each concept among the field names of a pack: how common a word is. */
+export class FieldVocabulary {
+  private readonly frequency = new Map<string, number>();
+  private readonly namesByField = new Map<string, { terms: string[]; compact: string }[]>();
+
+  constructor(readonly fields: readonly PackField[]) {
+    for (const field of fields) {
+      const names = fieldNames(field).map((name) => {
+        const terms = keyTerms(name).terms.map((term) => term.word);
+        return { terms, compact: compactValue(name) };
+      });
+      this.namesByField.set(field.id, names);
+      const seen = new Set(names.flatMap((name) => name.terms));
+      for (const word of seen) this.frequency.set(word, (this.frequency.get(word) ?? 0) + 1);
+    }
+  }
+
+  /**
+   * Informativeness of a word: 1 / (1 + log2(1 + df)), df = fields whose names use it. A word no
+   * field uses weighs 1: it is specific, and it is not explained by any field, so it counts
+   * against every match. Qualifiers weigh 0.15 whatever their frequency.
+   */
+  weight(word: string): number {
+    if (QUALIFIERS.has(word)) return 0.15;
+    const df = this.frequency.get(word) ?? 0;
+    return 1 / (1 + Math.log2(1 + df));
+  }
+
+  /** Similarity of a key to one field: the best of its names. */
+  similarity(key: KeyTerms, fieldId: string): number {
+    const names = this.namesByField.get(fieldId) ?? [];
+    let best = 0;
+    for (const name of names) best = Math.max(best, this.nameSimilarity(key, name));
+    return best;
+  }
+
+  /**
+   * 0.75 × weighted Jaccard of concepts + 0.25 × trigram Dice of compact strings. Jaccard carries
+   * the meaning (synonyms folded), Dice rescues run-together and misspelt names. Two words match
+   * when their concepts are equal or they share a prefix of 5+ letters covering 70% of the
+   * shorter (`convertible`/`conversion`, `automatic`/`auto` after expansion).
+   */
+  private nameSimilarity(key: KeyTerms, name: { terms: string[]; compact: string }): number {
+    const keyWeights = new Map<string, number>();
+    for (const term of key.terms) {
+      const weight = this.weight(term.word) * term.position;
+      keyWeights.set(term.word, Math.max(keyWeights.get(term.word) ?? 0, weight));
+    }
+    const nameWords = [...new Set(name.terms)];
+    let shared = 0;
+    let union = 0;
+    const matchedKeyWords = new Set<string>();
+    for (const word of nameWords) {
+      const nameWeight = this.weight(word);
+      const match = [...keyWeights.keys()].find(
+        (candidate) => candidate === word || similarWords(candidate, word),
+      );
+      if (match !== undefined) {
+        matchedKeyWords.add(match);
+        const keyWeight = keyWeights.get(match)!;
+        shared += Math.min(nameWeight, keyWeight);
+        union += Math.max(nameWeight, keyWeight);
+      } else {
+        union += nameWeight;
+      }
+    }
+    for (const [word, weight] of keyWeights) if (!matchedKeyWords.has(word)) union += weight;
+    const jaccard = union === 0 ? 0 : shared / union;
+    const dice = trigramDice(key.compact, name.compact);
+    return 0.75 * jaccard + 0.25 * dice;
+  }
+}
+
+function similarWords(left: string, right: string): boolean {
+  const prefix = commonPrefixLength(left, right);
+  return prefix >= 5 && prefix >= 0.7 * Math.min(left.length, right.length);
+}
+
+/** Plain token Jaccard of two names (no weights): a cheap second opinion for reviews. */
+export function plainNameSimilarity(left: string, right: string): number {
+  return tokenJaccard(
+    keyTerms(left).terms.map((term) => term.word),
+    keyTerms(right).terms.map((term) => term.word),
+  );
+}
