@@ -49,8 +49,6 @@ const ABBREVIATIONS: Readonly<Record<string, readonly string[]>> = {
   mpn: ['model'],
   lm: ['lumens'],
   cct: ['color', 'temperature'],
-  colortemperature: ['color', 'temperature'],
-  inputvoltage: ['input', 'voltage'],
   sku: ['sku'],
   eqiv: ['equivalent'],
   equiv: ['equivalent'],
@@ -94,7 +92,7 @@ const SYNONYMS: readonly (readonly string[])[] = [
   ['lumens', 'lumen', 'luminous', 'brightness'],
   ['kelvin', 'cct'],
   ['weight', 'mass', 'grams', 'weighs'],
-  ['description', 'body', 'overview'],
+  ['description', 'overview'],
   ['title', 'headline'],
   ['msrp', 'rrp', 'srp'],
   ['speeds', 'speed'],
@@ -110,7 +108,6 @@ const SYNONYMS: readonly (readonly string[])[] = [
   ['dimmable', 'dimming', 'dimmer'],
   ['blades', 'blade'],
   ['lights', 'light', 'lamps', 'lamp', 'bulbs', 'bulb'],
-  ['cri', 'rendering'],
   ['warranty', 'guarantee'],
   ['mounting', 'mount', 'mounted'],
 ];
@@ -122,16 +119,24 @@ for (const group of SYNONYMS) for (const word of group) CONCEPT.set(word, group[
  * Words that qualify rather than name (`compliant`, `certified`, `approved`): a boolean column
  * `ADA Compliant` and the field `ada` say the same thing. They keep a small weight.
  */
-const QUALIFIERS = new Set([
-  'compliant',
-  'certified',
-  'approved',
-  'rated',
-  'rating',
-  'capable',
+const QUALIFIERS = new Set(['compliant', 'certified', 'approved', 'rated', 'rating', 'capable']);
+
+/** Function words: they join names and mean nothing on their own. */
+const STOPWORDS = new Set([
   'the',
   'of',
   'and',
+  'or',
+  'on',
+  'in',
+  'at',
+  'for',
+  'with',
+  'to',
+  'a',
+  'an',
+  'by',
+  'per',
 ]);
 
 /** Words that, at the leaf of a key, say the column is bookkeeping (links, timestamps, ids). */
@@ -199,9 +204,16 @@ export function keyTerms(key: string): KeyTerms {
   const terms: { word: string; position: number }[] = [];
   let leaf: string[] = [];
   segments.forEach((segment, index) => {
-    const words = expand(normaliseKey(segment).split(' ').filter(Boolean));
+    // Leaf 1, its parent 0.6, further ancestors 0.15: a path narrows from namespace to attribute.
+    const position = index === lastIndex ? 1 : index === lastIndex - 1 ? 0.6 : 0.15;
+    // A parenthesised part qualifies the name (`Width (imperial)`, `Luminous flux (ML)`).
+    const outside = segment.replace(/\([^)]*\)/g, ' ');
+    const inside = [...segment.matchAll(/\(([^)]*)\)/g)].map((match) => match[1]!).join(' ');
+    const words = expand(normaliseKey(outside).split(' ').filter(Boolean));
+    const qualifiers = expand(normaliseKey(inside).split(' ').filter(Boolean));
     if (index === lastIndex) leaf = words;
-    for (const word of words) terms.push({ word: conceptOf(word), position: index === lastIndex ? 1 : 0.35 });
+    for (const word of words) if (!STOPWORDS.has(word)) terms.push({ word: conceptOf(word), position });
+    for (const word of qualifiers) if (!STOPWORDS.has(word)) terms.push({ word: conceptOf(word), position });
   });
   return { terms, compact: compactValue(segments[lastIndex] ?? key), leaf };
 }
@@ -214,6 +226,9 @@ export function fieldNames(field: PackField): string[] {
     ),
   ];
 }
+
+const UNKNOWN_WORD_WEIGHT = 0.6;
+const UNKNOWN_CODE_WEIGHT = 0.1;
 
 /** Document frequency of each concept among the field names of a pack: how common a word is. */
 export class FieldVocabulary {
@@ -238,8 +253,12 @@ export class FieldVocabulary {
    * against every match. Qualifiers weigh 0.15 whatever their frequency.
    */
   weight(word: string): number {
-    if (QUALIFIERS.has(word)) return 0.15;
+    if (QUALIFIERS.has(word)) return 0.1;
     const df = this.frequency.get(word) ?? 0;
+    // A word no field name uses: a short code (`e1`, `dib`, `hp`, `ea`) is a source's or a
+    // namespace's tag and says little; a full word (`gross`, `cutout`, `carton`) qualifies what is
+    // measured (a carton's width is not the product's) and counts against the match.
+    if (df === 0) return word.length <= 3 || /\d/.test(word) ? UNKNOWN_CODE_WEIGHT : UNKNOWN_WORD_WEIGHT;
     return 1 / (1 + Math.log2(1 + df));
   }
 
@@ -247,15 +266,15 @@ export class FieldVocabulary {
   similarity(key: KeyTerms, fieldId: string): number {
     const names = this.namesByField.get(fieldId) ?? [];
     let best = 0;
-    for (const name of names) best = Math.max(best, this.nameSimilarity(key, name));
+    for (const name of names) best = Math.max(best, this.nameSimilarity(key, name), acronymMatch(key, name));
     return best;
   }
 
   /**
-   * 0.75 × weighted Jaccard of concepts + 0.25 × trigram Dice of compact strings. Jaccard carries
-   * the meaning (synonyms folded), Dice rescues run-together and misspelt names. Two words match
-   * when their concepts are equal or they share a prefix of 5+ letters covering 70% of the
-   * shorter (`convertible`/`conversion`, `automatic`/`auto` after expansion).
+   * The larger of the weighted Jaccard of concepts and 0.9 × the trigram Dice of compact strings.
+   * Jaccard carries the meaning (synonyms folded), Dice rescues run-together and misspelt names
+   * (`INPUTVOLTAGE`). Two words match when their concepts are equal or they share a prefix of
+   * 5+ letters covering 60% of the shorter (`convertible`/`conversion`).
    */
   private nameSimilarity(key: KeyTerms, name: { terms: string[]; compact: string }): number {
     const keyWeights = new Map<string, number>();
@@ -283,14 +302,26 @@ export class FieldVocabulary {
     }
     for (const [word, weight] of keyWeights) if (!matchedKeyWords.has(word)) union += weight;
     const jaccard = union === 0 ? 0 : shared / union;
-    const dice = trigramDice(key.compact, name.compact);
-    return 0.75 * jaccard + 0.25 * dice;
+    // Dice only rescues (run-together or misspelt names); 0.9 keeps a near-spelling below an exact one.
+    return Math.max(jaccard, 0.9 * trigramDice(key.compact, name.compact));
   }
 }
 
 function similarWords(left: string, right: string): boolean {
   const prefix = commonPrefixLength(left, right);
-  return prefix >= 5 && prefix >= 0.7 * Math.min(left.length, right.length);
+  return prefix >= 5 && prefix >= 0.6 * Math.min(left.length, right.length);
+}
+
+/**
+ * A field named by an acronym (`cri`, `cfm`, `ada`) and a key spelling it out (`Color rendering
+ * index`): the initials of the key's leaf words, less the acronym itself if also present, equal
+ * the name. 0.9: as strong as a near-exact spelling.
+ */
+function acronymMatch(key: KeyTerms, name: { terms: string[]; compact: string }): number {
+  if (name.terms.length !== 1 || !/^[a-z]{2,5}$/.test(name.compact)) return 0;
+  const words = key.leaf.filter((word) => word !== name.compact && !STOPWORDS.has(word));
+  if (words.length < 2) return 0;
+  return words.map((word) => word[0]).join('') === name.compact ? 0.9 : 0;
 }
 
 /** Plain token Jaccard of two names (no weights): a cheap second opinion for reviews. */

@@ -117,13 +117,21 @@ export function shapeOf(raw: string): ValueShape {
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$/.test(value) || /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(value))
     return { kind: 'date' };
   if (/<\/?(ul|li|p|br|div|table|tr|td|span|strong)\b/i.test(value)) return { kind: 'html' };
-  if (/^\d{8,14}$/.test(value)) return validGtin(value) ? { kind: 'gtin' } : { kind: 'digits' };
-  const number = NUMBER.exec(value.replace(/^\$\s*/, ''));
+  // An 11-digit UPC-A lost its leading zero to a spreadsheet: check it as 12 digits.
+  if (/^\d{8,14}$/.test(value))
+    return validGtin(value) || (value.length === 11 && validGtin(`0${value}`))
+      ? { kind: 'gtin' }
+      : { kind: 'digits' };
+  // `AC200-220V`, `100 - 240 V`: a current prefix and a range read as their first number and unit.
+  const measured = value
+    .replace(/^(ac|dc)\s*/i, '')
+    .replace(/^(-?\d+(?:[.,]\d+)?)\s*[-–~]\s*\d+(?:[.,]\d+)?/, '$1');
+  const number = NUMBER.exec(measured.replace(/^\$\s*/, ''));
   if (number) {
     const whole = Number(number[1]!.replace(',', '.'));
     const fraction = number[2] !== undefined ? Number(number[2]) / Number(number[3]) : 0;
     const magnitude = whole + (whole < 0 ? -fraction : fraction);
-    const rest = value
+    const rest = measured
       .replace(/^\$\s*/, '')
       .slice(number[0].length)
       .trim();
@@ -223,7 +231,7 @@ export function valueSupport(raw: string, expectation: FieldExpectation): number
     case 'integer':
       return numericSupport(shape, dimension, expectation.storedNumbers, field.type === 'integer');
     case 'brand':
-      if (shape.kind === 'text' && shape.words <= 4 && shape.length <= 40) return 0.6;
+      if (shape.kind === 'text' && shape.words <= 4 && shape.length <= 40) return 0.55;
       return shape.kind === 'code' && raw.length <= 20 ? 0.3 : 0;
     case 'model':
       if (shape.kind === 'code' || shape.kind === 'digits') return 0.75;
@@ -250,7 +258,7 @@ export function valueSupport(raw: string, expectation: FieldExpectation): number
     case 'enum':
     case 'style':
       if (expectation.stored.size > 0) return shape.kind === 'text' && shape.words <= 4 ? 0.45 : 0;
-      return shape.kind === 'text' && shape.words <= 4 && shape.length <= 40 ? 0.72 : 0;
+      return shape.kind === 'text' && shape.words <= 4 && shape.length <= 40 ? 0.55 : 0;
     default:
       return 0;
   }
