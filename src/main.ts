@@ -3,8 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { withLocalKeys } from './config/local-keys.ts';
+import { chooseDiagnosticians } from './diagnosticians/choose-diagnosticians.ts';
+import type { Diagnostician } from './diagnosticians/diagnostician.ts';
 import type { RuleSet } from './domain/rule-set/rule-set-schema.ts';
+import { ChangesLog, Escalations } from './healing/escalation.ts';
+import { HealRunner } from './healing/heal-run.ts';
+import { ScanService } from './healing/scan-job.ts';
+import { CorrectionSender } from './healing/send-correction.ts';
 import { buildHttpApp } from './http/app.ts';
+import { selfHealingRoutes } from './http/routes/self-healing-routes.ts';
 import { createLogger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
 import { ResultDeliveryHandler } from './pipeline/deliver-result.ts';
@@ -15,6 +22,7 @@ import { VerifyJobHandler } from './pipeline/verify-job.ts';
 import { SqlTableQueue } from './queue/sql-table-queue.ts';
 import { type Db, openDatabase, sqlitePath } from './store/database.ts';
 import { DeliveryRepository } from './store/delivery-repository.ts';
+import { HealRunRepository } from './store/heal-run-repository.ts';
 import { JobRepository } from './store/job-repository.ts';
 import { RuleSetRepository } from './store/rule-set-repository.ts';
 
@@ -33,7 +41,13 @@ export interface VerityOptions {
   readonly logger?: Logger;
   /** Queue lease and poll interval, ms (tests shorten them). */
   readonly queuePollMs?: number;
+  /** The diagnostician pair (default: chosen from configuration). */
+  readonly diagnosticians?: readonly [Diagnostician, Diagnostician];
 }
+
+/** A healable issue starts a heal run at this priority (severity weight × jobs): a low-severity
+ * issue once it recurs on three jobs, a medium one at once. */
+const MIN_HEAL_PRIORITY = 3;
 
 export interface Verity {
   readonly config: Config;
@@ -46,6 +60,9 @@ export interface Verity {
   readonly ruleSets: RuleSetService;
   readonly ruleSetRepository: RuleSetRepository;
   readonly metrics: Metrics;
+  readonly healRuns: HealRunRepository;
+  readonly scanner: ScanService;
+  readonly healer: HealRunner;
   /** The listening URL, when `http` is on. */
   readonly url: string | null;
   readonly keyFile: string | null;
@@ -69,6 +86,47 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
     allowedWebhookHosts: config.WEBHOOK_URL_ALLOWED_HOSTS,
   });
 
+  const healRuns = new HealRunRepository(db);
+  const changesLog = new ChangesLog(config.LOG_DIR);
+  const escalations = new Escalations(healRuns, logger);
+  const scanner = new ScanService(
+    db,
+    jobs,
+    deliveries,
+    healRuns,
+    ruleSets,
+    ruleSetRepository,
+    queue,
+    escalations,
+    logger,
+    {
+      minPriority: MIN_HEAL_PRIORITY,
+      delayMs: config.SELF_HEALING_DELAY_AFTER_WEBHOOK,
+    },
+  );
+  const healer = new HealRunner(
+    db,
+    jobs,
+    healRuns,
+    ruleSets,
+    ruleSetRepository,
+    queue,
+    options.diagnosticians ?? chooseDiagnosticians(),
+    escalations,
+    changesLog,
+    logger,
+    {
+      maxAttempts: config.SELF_HEALING_MAX_ATTEMPTS,
+      autoApproveLowRisk: config.SELF_HEALING_AUTO_APPROVE_LOW_RISK,
+      consensusRequired: config.DUAL_AI_CONSENSUS_REQUIRED,
+      minConfidence: config.DUAL_AI_MIN_CONFIDENCE,
+      systemWideEnabled: config.SYSTEM_WIDE_FIX_ENABLED,
+      regressionTestRequired: config.REGRESSION_TEST_REQUIRED,
+      goldenSample: 200,
+      finalSample: 2000,
+    },
+  );
+
   if (options.workers !== false) {
     const verify = new VerifyJobHandler(db, jobs, ruleSets, queue, metrics, logger, {
       deliveryMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -85,10 +143,43 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
       concurrency: 4,
       retry: { baseDelayMs: config.WEBHOOK_RETRY_BASE_MS, maxDelayMs: 30 * 60_000 },
     });
+    const corrections = new CorrectionSender(
+      db,
+      jobs,
+      deliveries,
+      healRuns,
+      ruleSets,
+      escalations,
+      metrics,
+      logger,
+      {
+        url: config.SF_WEBHOOK_URL,
+        sfApiKey: config.SF_API_KEY,
+        signingSecret: config.WEBHOOK_SIGNING_SECRET,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      },
+    );
+    // One scan and one heal step at a time: runs activate rule set versions one after another.
+    queue.work(QUEUES.selfHealingScan, scanner.handle, { concurrency: 1 });
+    queue.work(QUEUES.healStep, healer.handle, { concurrency: 1 });
+    queue.work(QUEUES.correction, corrections.handle, {
+      concurrency: 4,
+      retry: { baseDelayMs: config.WEBHOOK_RETRY_BASE_MS, maxDelayMs: 30 * 60_000 },
+    });
     await queue.start();
   }
 
-  const app = await buildHttpApp({ config, logger, metrics, db, jobs, deliveries, queue, intake });
+  const app = await buildHttpApp({
+    config,
+    logger,
+    metrics,
+    db,
+    jobs,
+    deliveries,
+    queue,
+    intake,
+    plugins: [selfHealingRoutes({ config, runs: healRuns, scanner, healer, ruleSetRepository, changesLog })],
+  });
   let url: string | null = null;
   if (options.http !== false) {
     url = await app.listen({ port: config.PORT, host: config.HOST });
@@ -108,6 +199,9 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
     ruleSets,
     ruleSetRepository,
     metrics,
+    healRuns,
+    scanner,
+    healer,
     url,
     keyFile,
     async stop() {

@@ -130,6 +130,21 @@ export class JobRepository {
       .execute();
   }
 
+  /** A correction re-verified the job under a newer rule set version: its result is now this. */
+  async replaceResult(
+    id: string,
+    result: string,
+    ruleSetVersion: number,
+    at: string,
+    executor: Db = this.db,
+  ) {
+    await executor
+      .updateTable('jobs')
+      .set({ result, rule_set_version: ruleSetVersion, updated_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async fail(id: string, error: string, at: string, executor: Db = this.db): Promise<void> {
     await executor
       .updateTable('jobs')

@@ -114,8 +114,8 @@ export class RuleSetRepository {
     }));
   }
 
-  async activeVersion(): Promise<number | null> {
-    const row = await this.db
+  async activeVersion(executor: Db = this.db): Promise<number | null> {
+    const row = await executor
       .selectFrom('active_rule_set')
       .select('version')
       .where('id', '=', 1)
@@ -123,8 +123,8 @@ export class RuleSetRepository {
     return row?.version ?? null;
   }
 
-  async activate(version: number, by: string, at: string): Promise<void> {
-    await this.db
+  async activate(version: number, by: string, at: string, executor: Db = this.db): Promise<void> {
+    await executor
       .insertInto('active_rule_set')
       .values({ id: 1, version, activated_at: at, activated_by: by })
       .onConflict((conflict) =>

@@ -88,7 +88,7 @@ export interface VerificationOutcome {
 const NOT_FOUND = 'Not Found';
 const NONE_IDENTIFIED = 'None Identified';
 
-const PRIMARY_OUTPUT: Record<string, string> = {
+export const PRIMARY_OUTPUT: Readonly<Record<string, string>> = {
   brand: 'Brand_Verified',
   category: 'Category_Verified',
   subcategory: 'SubCategory_Verified',

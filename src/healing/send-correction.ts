@@ -1,0 +1,276 @@
+import type { Logger } from 'pino';
+import { signedPost } from '../delivery/signed-post.ts';
+import type { VerificationResult } from '../domain/verification/verify-record.ts';
+import { verifyRecord } from '../domain/verification/verify-record.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { RuleSetService } from '../pipeline/rule-set-service.ts';
+import { verificationSessionId } from '../pipeline/verify-job.ts';
+import { type QueueJob, RetryLaterError } from '../queue/queue.ts';
+import type { Db } from '../store/database.ts';
+import type { DeliveryRepository } from '../store/delivery-repository.ts';
+import type { HealRunRepository, HealRunRow } from '../store/heal-run-repository.ts';
+import type { JobRepository, JobRow } from '../store/job-repository.ts';
+import type { Escalations } from './escalation.ts';
+import { compareResults, type JobComparison } from './fix-trial.ts';
+import type { AttemptRecord, SelectedFix } from './heal-run.ts';
+
+export interface CorrectionOptions {
+  readonly url: string | undefined;
+  readonly sfApiKey: string | undefined;
+  readonly signingSecret: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Phase 5's last step for one affected job: re-verify it with the activated version, store the
+ * new result, and send Salesforce the correction (PEER-CONTRACT §6, every value true: real
+ * before/after per changed field, the fix as rule-set ops, real confidences and counts), signed,
+ * with an idempotency key, retried with backoff by the queue. A job whose result did not change
+ * gets no correction; a job already corrected is never sent again.
+ */
+export class CorrectionSender {
+  constructor(
+    private readonly db: Db,
+    private readonly jobs: JobRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly runs: HealRunRepository,
+    private readonly ruleSets: RuleSetService,
+    private readonly escalations: Escalations,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly options: CorrectionOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  readonly handle = async (queueJob: QueueJob<{ runId: string; jobId: string }>): Promise<void> => {
+    const { runId, jobId } = queueJob.payload;
+    const member = await this.runs.runJob(runId, jobId);
+    if (!member || !['pending', 'sending'].includes(member.correction_status)) return;
+    const run = await this.runs.get(runId);
+    const job = await this.jobs.get(jobId);
+    if (!run || !job || run.activated_version === null) return;
+    const version = run.activated_version;
+
+    // Re-verify once: the new result and the changes are stored before anything is sent, so a
+    // retry after a crash sends the same correction (same idempotency key), never a second one.
+    let changes: JobComparison['changes'];
+    if (member.correction_status === 'pending') {
+      const reverified = await this.reverify(job, version);
+      if (reverified === null) {
+        await this.settle(run, jobId, { correction_status: 'unchanged' });
+        return;
+      }
+      changes = reverified.changes;
+      const at = this.now().toISOString();
+      await this.db.transaction().execute(async (trx) => {
+        await this.jobs.replaceResult(job.id, JSON.stringify(reverified.result), version, at, trx);
+        await this.runs.updateRunJob(
+          runId,
+          jobId,
+          {
+            correction_status: 'sending',
+            before_version: job.rule_set_version,
+            after_version: version,
+            changes: JSON.stringify(changes),
+            updated_at: at,
+          },
+          trx,
+        );
+      });
+    } else {
+      changes = JSON.parse(member.changes ?? '[]') as JobComparison['changes'];
+    }
+
+    if (!this.options.url) {
+      this.logger.warn(
+        { runId, jobId },
+        '[Self-Healing] SF_WEBHOOK_URL is not set: correction kept for polling, not sent',
+      );
+      await this.settle(run, jobId, { correction_status: 'not_sent' });
+      return;
+    }
+    const body = JSON.stringify(correctionBody(run, job, changes, version, this.now()));
+    const outcome = await signedPost({
+      url: this.options.url,
+      body,
+      headers: {
+        ...(this.options.sfApiKey ? { 'X-API-Key': this.options.sfApiKey } : {}),
+        'X-Correction-Type': 'self-healing',
+        'Idempotency-Key': `${jobId}:correction:${version}`,
+        'X-Job-Id': jobId,
+        'X-Heal-Run-Id': runId,
+        'X-Delivery-Attempt': String(queueJob.attempt),
+      },
+      signingSecret: this.options.signingSecret,
+      timeoutMs: this.options.timeoutMs,
+    });
+    const at = this.now().toISOString();
+    await this.deliveries.recordAttempt({
+      job_id: jobId,
+      kind: 'correction',
+      delivery_id: queueJob.id,
+      attempt: queueJob.attempt,
+      url: this.options.url,
+      status_code: outcome.statusCode,
+      error: outcome.error,
+      response_excerpt: outcome.responseBody.slice(0, 500),
+      duration_ms: outcome.durationMs,
+      succeeded: outcome.ok ? 1 : 0,
+      attempted_at: at,
+    });
+    const final = outcome.ok || queueJob.attempt >= queueJob.maxAttempts;
+    this.metrics.deliveries.inc({
+      kind: 'correction',
+      result: outcome.ok ? 'delivered' : final ? 'given_up' : 'retrying',
+    });
+    if (outcome.ok) {
+      // Salesforce's 2xx answer is its acknowledgement; the acknowledge endpoint can add to it.
+      await this.settle(run, jobId, {
+        correction_status: 'acknowledged',
+        correction_attempts: queueJob.attempt,
+        sf_response: JSON.stringify({
+          status: outcome.statusCode,
+          body: outcome.responseBody.slice(0, 500),
+          at,
+        }),
+      });
+      return;
+    }
+    if (final) {
+      await this.settle(run, jobId, {
+        correction_status: 'failed',
+        correction_attempts: queueJob.attempt,
+        sf_response: JSON.stringify({ status: outcome.statusCode, error: outcome.error, at }),
+      });
+      await this.escalations.raise({
+        runId,
+        jobId,
+        reason: 'sf_no_ack',
+        detail: `${queueJob.attempt} attempts; last: ${outcome.error ?? `HTTP ${outcome.statusCode}`}`,
+        context: { url: this.options.url, version },
+        at,
+      });
+      return;
+    }
+    await this.runs.updateRunJob(runId, jobId, { correction_attempts: queueJob.attempt, updated_at: at });
+    if (outcome.retryAfterMs !== null)
+      throw new RetryLaterError(outcome.error ?? 'retry', outcome.retryAfterMs);
+    throw new Error(outcome.error ?? 'correction delivery failed');
+  };
+
+  /** The job under the activated version, or null when nothing Salesforce sees changed. */
+  private async reverify(
+    job: JobRow,
+    version: number,
+  ): Promise<{ result: VerificationResult; changes: JobComparison['changes'] } | null> {
+    // Already at this version or a newer one (a later run's correction came first): that result
+    // includes this fix, and going back to an older version would undo the later one.
+    if (!job.result || (job.rule_set_version !== null && job.rule_set_version >= version)) return null;
+    const before = JSON.parse(job.result) as VerificationResult;
+    const compiled = await this.ruleSets.version(version);
+    const result = verifyRecord(JSON.parse(job.raw_payload) as Record<string, unknown>, compiled, {
+      receivedAt: job.received_at,
+      sessionId: verificationSessionId(job.raw_payload, version),
+    }).result;
+    const { changes } = compareResults(job.id, before, result, 'all');
+    return changes.length === 0 ? null : { result, changes };
+  }
+
+  /** Record the job's end state; the last one closes the run. */
+  private async settle(
+    run: HealRunRow,
+    jobId: string,
+    update: Parameters<HealRunRepository['updateRunJob']>[2],
+  ): Promise<void> {
+    const at = this.now().toISOString();
+    await this.runs.updateRunJob(run.id, jobId, { ...update, updated_at: at });
+    if (update.correction_status === 'acknowledged')
+      await this.runs.update(run.id, { sf_correction_sent: 1 });
+    if ((await this.runs.pendingCorrections(run.id)) > 0) return;
+    const members = await this.runs.runJobs(run.id);
+    const count = (status: string) => members.filter((member) => member.correction_status === status).length;
+    const sent = count('acknowledged');
+    const moved = await this.runs.transition(run.id, 'correcting', {
+      state: 'completed',
+      final_outcome: 'success',
+      outcome_reason: `${sent} correction(s) acknowledged, ${count('unchanged')} job(s) unchanged, ${count('failed')} failed, ${count('not_sent')} not sent`,
+      completed_at: at,
+      updated_at: at,
+    });
+    if (moved) {
+      this.logger.info(
+        { runId: run.id, corrections: sent },
+        sent > 0
+          ? '[Self-Healing] ✅ Comprehensive correction sent to Salesforce successfully!'
+          : '[Self-Healing] Heal run complete; no correction was needed',
+      );
+    }
+  }
+}
+
+/** The correction body: PEER-CONTRACT §6's shape with true values. */
+export function correctionBody(
+  run: HealRunRow,
+  job: JobRow,
+  changes: JobComparison['changes'],
+  version: number,
+  now: Date,
+): Record<string, unknown> {
+  const selected = JSON.parse(run.selected_fix ?? 'null') as SelectedFix | null;
+  const attempts = JSON.parse(run.attempts) as AttemptRecord[];
+  const last = attempts.at(-1);
+  const finalApproval = JSON.parse(run.final_approval ?? '[]') as {
+    diagnostician: string;
+    approved: boolean;
+    confidence: number;
+  }[];
+  const validation = JSON.parse(run.final_validation ?? '{}') as {
+    jobsChecked?: number;
+    regressionCount?: number;
+  };
+  const diagnosticians = finalApproval.map((entry) => entry.diagnostician);
+  const corrections: Record<string, unknown> = {};
+  for (const change of changes) {
+    corrections[change.path] = {
+      old: change.before,
+      new: change.after,
+      confidence: selected?.confidence ?? null,
+      verifiedBy: diagnosticians,
+      sources: change.sources,
+    };
+  }
+  const approval = (index: number) => ({
+    approved: finalApproval[index]?.approved ?? false,
+    confidence: finalApproval[index]?.confidence ?? 0,
+    diagnostician: finalApproval[index]?.diagnostician ?? null,
+  });
+  return {
+    correctionType: 'dual-ai-self-healing',
+    originalJobId: job.id,
+    sfCatalogId: job.sf_catalog_id,
+    healRunId: run.id,
+    issue: run.signature,
+    attemptsTaken: run.attempts_taken,
+    ruleSetVersion: { before: job.rule_set_version, after: version },
+    corrections,
+    primaryFix: {
+      type: selected?.fixOps[0]?.op ?? 'rule_set_change',
+      details: JSON.stringify(selected?.fixOps ?? []),
+      file: `rule-set v${version}`,
+    },
+    systemWideFixes: (selected?.systemWideOps ?? []).map((op) => ({
+      type: 'system_wide_prevention',
+      details: JSON.stringify(op),
+      filesModified: [`rule-set v${version}`],
+    })),
+    validationResults: {
+      openaiApproval: approval(0),
+      xaiApproval: approval(1),
+      systemTestsPassed: last?.success ?? false,
+      regressionTestsPassed: (validation.regressionCount ?? 0) === 0,
+      jobsChecked: validation.jobsChecked ?? last?.jobsChecked ?? 0,
+      regressions: validation.regressionCount ?? 0,
+    },
+    timestamp: now.toISOString(),
+  };
+}
