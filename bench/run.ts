@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runDiagnosisQualityBench } from './diagnosis-quality.ts';
 import {
   type BenchFigure,
   benchEndToEnd,
@@ -36,6 +37,23 @@ try {
   figures.push(await benchIntake(disposal.payload, dir));
   console.error('bench: end to end ...');
   figures.push(...(await benchEndToEnd(records, dir)));
+  console.error('bench: diagnosis quality ...');
+  const quality = await runDiagnosisQualityBench();
+  const figure = (name: string, value: number, target: number | null, detail: string): BenchFigure => ({
+    name,
+    value,
+    unit: '',
+    target: target === null ? 'baseline' : `≥ ${target}`,
+    met: target === null ? null : value >= target,
+    detail,
+  });
+  const labelled = `${quality.cases} labelled keys (bench/data/labelled-keys.json)`;
+  figures.push(
+    figure('(d) built-in pair precision', quality.pair.precision, 0.98, labelled),
+    figure('(d) built-in pair recall', quality.pair.recall, 0.85, labelled),
+    figure('(d) Levenshtein baseline precision', quality.baseline.precision, null, 'similarity ≥ 0.8'),
+    figure('(d) Levenshtein baseline recall', quality.baseline.recall, null, 'similarity ≥ 0.8'),
+  );
   console.log();
   print(figures);
 } finally {

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FieldVocabulary, keyTerms } from '../../src/diagnosticians/builtin/key-lexicon.ts';
+import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lexical.ts';
+import { isPlaceholder } from '../../src/diagnosticians/builtin/pack-structure.ts';
+import { createValueProfileDiagnostician } from '../../src/diagnosticians/builtin/value-profile.ts';
+import { shapeOf, validGtin } from '../../src/diagnosticians/builtin/value-shape.ts';
+import type { Diagnosis } from '../../src/diagnosticians/diagnostician.ts';
+import { decideConsensus } from '../../src/healing/consensus.ts';
+import { diagnosticianContract } from './contract.ts';
+import { fields, legacyRenamePack, packFor } from './packs.ts';
+
+diagnosticianContract('lexical', createLexicalDiagnostician);
+diagnosticianContract('value-profile', createValueProfileDiagnostician);
+
+describe('lexical', () => {
+  const lexical = createLexicalDiagnostician();
+
+  it('spells out abbreviations and folds trade synonyms', () => {
+    assert.deepEqual(
+      keyTerms('MFG Brand Name').terms.map((term) => term.word),
+      ['brand', 'brand', 'name'],
+    );
+    assert.deepEqual(
+      keyTerms('# of speeds').terms.map((term) => term.word),
+      ['number', 'speeds'],
+    );
+    assert.ok(keyTerms('general_info.make').terms.some((term) => term.word === 'brand'));
+  });
+
+  it('maps a unihack brand column (DIB_Brand) to brand', async () => {
+    const diagnosis = await lexical.diagnose(packFor('record', 'DIB_Brand', ['Philips', 'Hunter', 'Wiz']));
+    assert.deepEqual(diagnosis.fixOps, [
+      { op: 'add_alias', field: 'brand', key: 'DIB_Brand', families: ['record'] },
+    ]);
+    assert.ok(diagnosis.confidence >= 70);
+  });
+
+  it('reads an acronym spelled out (Color rendering index → cri)', () => {
+    const vocabulary = new FieldVocabulary(fields);
+    assert.ok(vocabulary.similarity(keyTerms('Color rendering index'), 'cri') >= 0.9);
+  });
+
+  it('does not map an oven cutout or a carton width to the product width', async () => {
+    for (const key of ['Cutout Width', 'Carton Width']) {
+      const diagnosis = await lexical.diagnose(packFor('web_retailer_specs', key, ['28.5']));
+      assert.equal(diagnosis.fixOps.length, 0, `${key}: ${diagnosis.rationale}`);
+    }
+  });
+
+  it('proposes add_family_affix for the _Legacy rename (examples/legacy-rename)', async () => {
+    const diagnosis = await lexical.diagnose(legacyRenamePack());
+    assert.deepEqual(diagnosis.fixOps, [{ op: 'add_family_affix', family: 'manual', suffix: '_Legacy' }]);
+  });
+
+  it('ignores a bookkeeping column by its name (a link)', async () => {
+    const diagnosis = await lexical.diagnose(
+      packFor('web_retailer_specs', 'product_info.variants.official_product_page_url', [
+        'https://example.com/p',
+      ]),
+    );
+    assert.equal(diagnosis.fixOps[0]?.op, 'add_ignored_key');
+  });
+
+  it('improves by choosing the next field when a review objects', async () => {
+    const pack = packFor('record', 'DIB_Brand', ['Philips', 'Hunter']);
+    const first = await lexical.diagnose(pack);
+    const improved = await lexical.improve(pack, first, [
+      {
+        agrees: false,
+        confidence: 90,
+        concerns: [`add_alias brand ← "DIB_Brand" [record]: objected`],
+        suggestions: [],
+      },
+    ]);
+    assert.ok(improved.fixOps.every((op) => op.op !== 'add_alias' || op.field !== 'brand'));
+  });
+});
+
+describe('value-profile', () => {
+  const valueProfile = createValueProfileDiagnostician();
+
+  it('checks GTIN check digits, and UPC-A that lost its leading zero', () => {
+    assert.equal(validGtin('050375006633'), true);
+    assert.equal(validGtin('050375006634'), false);
+    assert.equal(shapeOf('50375006633').kind, 'gtin');
+    assert.equal(shapeOf('198715231533').kind, 'gtin');
+  });
+
+  it('reads units, ranges and placeholders', () => {
+    assert.deepEqual(shapeOf('500 W'), { kind: 'measure', value: 500, dimension: 'power' });
+    assert.deepEqual(shapeOf('100 - 240 V'), { kind: 'measure', value: 100, dimension: 'voltage' });
+    assert.deepEqual(shapeOf('1650 lm'), { kind: 'measure', value: 1650, dimension: 'luminous' });
+    assert.deepEqual(shapeOf('8 MP'), { kind: 'measure', value: 8, dimension: 'other' });
+    assert.equal(isPlaceholder('-- No Unilog Brand --'), true);
+    assert.equal(isPlaceholder('-- Unbranded --'), true);
+    assert.equal(isPlaceholder('Philips'), false);
+  });
+
+  it('maps an OFL power column by its unit alone (physical.power → wattage)', async () => {
+    const diagnosis = await valueProfile.diagnose(
+      packFor('web_retailer_specs', 'physical.power', ['500 W', '250 W', '150 W']),
+    );
+    assert.deepEqual(diagnosis.fixOps, [
+      { op: 'add_alias', field: 'wattage', key: 'physical.power', families: ['web_retailer_specs'] },
+    ]);
+  });
+
+  it('proposes add_ignored_key for a column of placeholders (unihack Unilog_Brand)', async () => {
+    const diagnosis = await valueProfile.diagnose(
+      packFor('record', 'Unilog_Brand', ['-- No Unilog Brand --']),
+    );
+    assert.equal(diagnosis.fixOps[0]?.op, 'add_ignored_key');
+  });
+
+  it('finds no field for icecat values of other dimensions (Internal memory: 16 GB)', async () => {
+    const diagnosis = await valueProfile.diagnose(
+      packFor('spec_table', 'Internal memory', ['16 GB', '4 GB', '32 GB']),
+    );
+    assert.equal(diagnosis.fixOps.length, 0);
+    assert.ok(diagnosis.confidence >= 70);
+  });
+
+  it('cannot single out one boolean field from yes/no values, and says so', async () => {
+    const diagnosis = await valueProfile.diagnose(packFor('web_retailer_specs', 'Ada Compliant', ['Yes']));
+    assert.equal(diagnosis.fixOps.length, 0);
+    assert.ok(diagnosis.confidence < 70);
+  });
+
+  it('approves an outcome whose changed values fit their field, and not one that does not', async () => {
+    const pack = legacyRenamePack();
+    const ops = [{ op: 'add_family_affix', family: 'manual', suffix: '_Legacy' }] as const;
+    const good = await valueProfile.reviewOutcome(pack, {
+      ops,
+      signatureGone: true,
+      regressions: [],
+      changes: [
+        {
+          jobId: 'j',
+          path: 'Primary_Attributes.UPC_GTIN_Verified',
+          before: 'Not Found',
+          after: '050375006633',
+          sources: ['UPC_Legacy'],
+        },
+      ],
+    });
+    assert.equal(good.approved, true, good.concerns.join('; '));
+    const bad = await valueProfile.reviewOutcome(pack, {
+      ops,
+      signatureGone: true,
+      regressions: [],
+      changes: [
+        {
+          jobId: 'j',
+          path: 'Primary_Attributes.UPC_GTIN_Verified',
+          before: 'Not Found',
+          after: 'INSINKERATOR',
+          sources: ['UPC_Legacy'],
+        },
+      ],
+    });
+    assert.equal(bad.approved, false);
+  });
+});
+
+describe('the pair through consensus', () => {
+  it('agrees on the _Legacy family affix', async () => {
+    const lexical = createLexicalDiagnostician();
+    const valueProfile = createValueProfileDiagnostician();
+    const pack = legacyRenamePack();
+    const [a, b] = await Promise.all([lexical.diagnose(pack), valueProfile.diagnose(pack)]);
+    const decision = decideConsensus({
+      a,
+      b,
+      reviewOfA: await valueProfile.review(pack, a),
+      reviewOfB: await lexical.review(pack, b),
+      minConfidence: 70,
+      required: true,
+      systemWideEnabled: true,
+      observedKeys: new Set(['brand legacy']),
+    });
+    assert.equal(decision.status, 'agreed');
+    assert.ok(decision.status === 'agreed' && decision.fixOps[0]?.op === 'add_family_affix');
+  });
+
+  it('does not auto-apply a supplier column (Part_Manuf) as the brand', async () => {
+    const lexical = createLexicalDiagnostician();
+    const valueProfile = createValueProfileDiagnostician();
+    const pack = packFor('record', 'Part_Manuf', [
+      'Jam Industrial Supply LLC (JAMIN)',
+      'Appliance Dealers Cooperative (APPDE)',
+      'Freud Inc (2435)',
+    ]);
+    const a: Diagnosis = await lexical.diagnose(pack);
+    const b: Diagnosis = await valueProfile.diagnose(pack);
+    const decision = decideConsensus({
+      a,
+      b,
+      reviewOfA: await valueProfile.review(pack, a),
+      reviewOfB: await lexical.review(pack, b),
+      minConfidence: 70,
+      required: true,
+      systemWideEnabled: true,
+      observedKeys: new Set(),
+    });
+    assert.notEqual(decision.status, 'agreed');
+  });
+});
