@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { verifyRecord } from '../domain/verification/verify-record.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Queue, QueueJob } from '../queue/queue.ts';
+import { isRetryable, type Queue, type QueueJob } from '../queue/queue.ts';
 import type { Db } from '../store/database.ts';
-import type { JobRepository } from '../store/job-repository.ts';
+import type { JobRepository, JobRow } from '../store/job-repository.ts';
 import { QUEUES } from './queues.ts';
 import type { RuleSetService } from './rule-set-service.ts';
 
@@ -14,7 +14,12 @@ export function verificationSessionId(rawPayload: string, ruleSetVersion: number
   return `vs-${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 28)}`;
 }
 
-/** Verifies one stored job with the active rule set and queues its webhook, in one transaction. */
+/**
+ * Verifies one stored job with the active rule set and queues its webhook, in one transaction.
+ * When verification fails for good (the last attempt, or an error that is not retryable), the
+ * job becomes `failed` with the error and the failure webhook is queued all the same: Salesforce
+ * always hears about a record it sent (PEER-CONTRACT §4.2), and no job is left `processing`.
+ */
 export class VerifyJobHandler {
   constructor(
     private readonly db: Db,
@@ -32,6 +37,17 @@ export class VerifyJobHandler {
     if (!job || job.status === 'completed' || job.status === 'failed') return;
     const startedAt = this.now();
     await this.jobs.markProcessing(job.id, startedAt.toISOString());
+    try {
+      await this.verify(job);
+    } catch (error) {
+      if (isRetryable(error) && queueJob.attempt < queueJob.maxAttempts) throw error;
+      await this.failForGood(job, error, queueJob);
+      // Rethrown so that the queue records its own row as failed, with the same error.
+      throw error;
+    }
+  };
+
+  private async verify(job: JobRow): Promise<void> {
     const rules = await this.ruleSets.active();
     const payload = JSON.parse(job.raw_payload) as Record<string, unknown>;
     const clock = process.hrtime.bigint();
@@ -76,5 +92,42 @@ export class VerifyJobHandler {
       },
       'record verified',
     );
-  };
+  }
+
+  private async failForGood(job: JobRow, error: unknown, queueJob: QueueJob<unknown>): Promise<void> {
+    const message = `verification failed: ${error instanceof Error ? error.message : String(error)}`.slice(
+      0,
+      2000,
+    );
+    const failedAt = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      await this.jobs.fail(
+        job.id,
+        message,
+        failedAt.toISOString(),
+        trx,
+        failedAt.getTime() - Date.parse(job.received_at),
+      );
+      await this.queue.enqueue(
+        QUEUES.deliverResult,
+        { jobId: job.id },
+        {
+          singletonKey: `deliver-result:${job.id}`,
+          maxAttempts: this.options.deliveryMaxAttempts,
+          transaction: trx,
+        },
+      );
+    });
+    this.metrics.verifications.inc({ status: 'error' });
+    this.logger.error(
+      {
+        jobId: job.id,
+        sfCatalogId: job.sf_catalog_id,
+        attempt: queueJob.attempt,
+        of: queueJob.maxAttempts,
+        err: error,
+      },
+      'verification failed for good; job failed and the failure webhook queued',
+    );
+  }
 }

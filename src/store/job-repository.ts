@@ -145,10 +145,22 @@ export class JobRepository {
       .execute();
   }
 
-  async fail(id: string, error: string, at: string, executor: Db = this.db): Promise<void> {
+  async fail(
+    id: string,
+    error: string,
+    at: string,
+    executor: Db = this.db,
+    processingTimeMs: number | null = null,
+  ): Promise<void> {
     await executor
       .updateTable('jobs')
-      .set({ status: 'failed', error, completed_at: at, updated_at: at })
+      .set({
+        status: 'failed',
+        error,
+        completed_at: at,
+        updated_at: at,
+        processing_time_ms: processingTimeMs,
+      })
       .where('id', '=', id)
       .execute();
   }

@@ -189,16 +189,18 @@ export function flattenRecord(
   rules: CompiledRuleSet,
 ): FlattenedRecord {
   const entries: SourceEntry[] = [];
+  // A record may carry hundreds of thousands of entries in one field: appended one by one,
+  // never spread into push(), whose arguments are limited by the call stack.
+  const append = (more: readonly SourceEntry[]) => {
+    for (const item of more) entries.push(item);
+  };
   for (const [key, value] of Object.entries(payload)) {
     if (CONTRACT_FIELDS.has(key)) continue;
     const structured = rules.structuredFamilyByField.get(key);
     if (structured) {
-      if (structured.layout === 'name_value_list')
-        entries.push(...nameValueEntries(structured.id, key, value));
-      else if (structured.layout === 'spec_html')
-        entries.push(...specTableEntries(structured.id, key, value));
-      else if (structured.layout === 'ferguson_raw')
-        entries.push(...fergusonRawEntries(structured.id, key, value));
+      if (structured.layout === 'name_value_list') append(nameValueEntries(structured.id, key, value));
+      else if (structured.layout === 'spec_html') append(specTableEntries(structured.id, key, value));
+      else if (structured.layout === 'ferguson_raw') append(fergusonRawEntries(structured.id, key, value));
       continue;
     }
     const { family, baseKey } = flatFamilyOf(key, rules);
@@ -211,7 +213,7 @@ export function flattenRecord(
       entries.push(entry(family.id, baseKey, value.join(', '), key));
     } else if (Array.isArray(value) && value.some((item) => isPlainObject(item) && 'name' in item)) {
       // A name/value list under a field the rule set does not know yet: keep its pairs.
-      entries.push(...nameValueEntries(family.id, key, value));
+      append(nameValueEntries(family.id, key, value));
     }
   }
   return {

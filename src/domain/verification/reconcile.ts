@@ -117,7 +117,8 @@ export function reconcile(
       }
       target.members.push(member);
       for (const other of merged) {
-        target.members.push(...other.members);
+        // One by one: a cluster can hold every entry of a huge record (no spread into push).
+        for (const otherMember of other.members) target.members.push(otherMember);
         clusters.splice(clusters.indexOf(other), 1);
       }
       target.members.sort((a, b) => a.order - b.order);
@@ -145,7 +146,7 @@ export function reconcile(
   const support = (cluster: { members: Member[] }) =>
     new Set(cluster.members.map((m) => m.candidate.entry.family)).size;
   const bestPriority = (cluster: { members: Member[] }) =>
-    Math.max(...cluster.members.map((m) => m.candidate.priority));
+    cluster.members.reduce((best, m) => Math.max(best, m.candidate.priority), Number.NEGATIVE_INFINITY);
   const ranked = clusters
     .map((cluster, index) => ({ cluster, index }))
     .sort(
