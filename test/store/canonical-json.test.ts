@@ -27,3 +27,11 @@ test('key order does not change the canonical text', () => {
 test('undefined members are skipped as JSON.stringify skips them', () => {
   assert.equal(canonicalJson({ b: 1, a: undefined, c: [undefined] }), '{"b":1,"c":[null]}');
 });
+
+test('any nesting depth is written without overflowing the call stack', () => {
+  let value: unknown = 1;
+  for (let level = 0; level < 100_000; level += 1) value = level % 2 === 0 ? [value] : { a: value };
+  const text = canonicalJson(value);
+  assert.equal(text.length, 400_001);
+  assert.ok(text.startsWith('{"a":[{"a":[') && text.endsWith(']}]}'));
+});
