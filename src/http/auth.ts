@@ -24,9 +24,14 @@ export function errorBody(code: string, message: string) {
   return { success: false, error: { code, message }, timestamp: new Date().toISOString() };
 }
 
-/** A preHandler: 401 without a key, 403 with a wrong one (the peer's semantics). */
+/**
+ * The key check as a route hook: 401 without a key, 403 with a wrong one (the peer's
+ * semantics). Use it as `onRequest`, so that it runs before the body is read: a caller without
+ * the key learns nothing from body errors (400 malformed, 413 too large, 415 content type) and
+ * cannot make verity read and parse a body at all. It also works as a `preHandler`.
+ */
 export function requireKey(expected: () => string | undefined, realm: string) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const key = presentedKey(request);
     const configured = expected();
     if (key === null) {
@@ -35,5 +40,6 @@ export function requireKey(expected: () => string | undefined, realm: string) {
     if (configured === undefined || !keysMatch(key, configured)) {
       return reply.code(403).send(errorBody('FORBIDDEN', `invalid ${realm} key`));
     }
+    return undefined;
   };
 }

@@ -27,7 +27,7 @@ export function confirmRoutes(deps: HttpDependencies) {
   return async (app: FastifyInstance) => {
     app.post(
       '/api/webhook/confirm',
-      { preHandler: auth, schema: { summary: 'Salesforce save confirmation', security: [{ apiKey: [] }] } },
+      { onRequest: auth, schema: { summary: 'Salesforce save confirmation', security: [{ apiKey: [] }] } },
       async (request, reply) => {
         const parsed = confirmation.safeParse(request.body);
         if (!parsed.success) {

@@ -49,7 +49,7 @@ export function verifyRoutes(deps: HttpDependencies) {
     app.post(
       '/api/verify/salesforce',
       {
-        preHandler: auth,
+        onRequest: auth,
         schema: {
           summary: 'Accept one Salesforce catalog record; verification runs as durable work',
           security: [{ apiKey: [] }],
@@ -84,7 +84,7 @@ export function verifyRoutes(deps: HttpDependencies) {
 
     app.get<{ Params: { jobId: string } }>(
       '/api/verify/salesforce/status/:jobId',
-      { preHandler: auth, schema: { summary: 'Status and result of one job', security: [{ apiKey: [] }] } },
+      { onRequest: auth, schema: { summary: 'Status and result of one job', security: [{ apiKey: [] }] } },
       async (request, reply) => {
         const job = UUID.test(request.params.jobId) ? await deps.jobs.get(request.params.jobId) : undefined;
         if (!job) return reply.code(404).send({ success: false, error: 'Job not found' });
@@ -94,7 +94,7 @@ export function verifyRoutes(deps: HttpDependencies) {
 
     app.get(
       '/api/verify/salesforce/queue/stats',
-      { preHandler: auth, schema: { summary: 'Jobs by status', security: [{ apiKey: [] }] } },
+      { onRequest: auth, schema: { summary: 'Jobs by status', security: [{ apiKey: [] }] } },
       async () => ({
         success: true,
         stats: await deps.jobs.statusCounts(),
@@ -105,7 +105,7 @@ export function verifyRoutes(deps: HttpDependencies) {
     app.post<{ Params: { jobId: string } }>(
       '/api/verify/salesforce/acknowledge/:jobId',
       {
-        preHandler: auth,
+        onRequest: auth,
         schema: { summary: "Salesforce's acknowledgement of a result", security: [{ apiKey: [] }] },
       },
       async (request, reply) => {
