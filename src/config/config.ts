@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactUrlCredentials } from '../observability/redact-url.ts';
 
 /**
  * Every setting verity reads, with its default. The seed's names are kept exactly as the seed
@@ -45,8 +46,25 @@ export const configSchema = z.object({
   PORT: integer(3001, 0, 65535),
   /** Interface to listen on. */
   HOST: z.string().default('0.0.0.0'),
-  /** `sqlite:<path>` (or a bare file path) for the embedded store, `postgres://...` for PostgreSQL. */
-  DATABASE_URL: z.string().default('sqlite:./data/verity.db'),
+  /**
+   * `sqlite:<path>` (or `file:<path>`, a bare file path, `:memory:`) for the embedded store, the
+   * only one this build has: any other scheme (`postgres://…`) is refused at start, before
+   * anything is written, rather than taken for a folder name.
+   */
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/verity.db')
+    .superRefine((value, context) => {
+      const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(value.trim())?.[1]?.toLowerCase();
+      if (scheme === undefined || scheme === 'sqlite' || scheme === 'file') return;
+      context.addIssue({
+        code: 'custom',
+        message:
+          scheme === 'postgres' || scheme === 'postgresql'
+            ? 'PostgreSQL is not supported by this build yet; use sqlite:<path> (the default is sqlite:./data/verity.db)'
+            : `"${scheme}:" databases are not supported; use sqlite:<path> (the default is sqlite:./data/verity.db)`,
+      });
+    }),
   /** Inbound key Salesforce sends in `x-api-key`. Unset: verity generates none and refuses requests. */
   API_KEY: optionalText,
   /** Key for the self-healing and operations routes (`x-api-key` or `Authorization: Bearer`). */
@@ -116,7 +134,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const given = environment[name];
-        return `${name}=${given === undefined ? '(unset)' : JSON.stringify(given)}: ${issue.message}`;
+        // A URL's password never reaches the terminal or a log with the message.
+        const shown = given === undefined ? '(unset)' : redactUrlCredentials(JSON.stringify(given));
+        return `${name}=${shown}: ${issue.message}`;
       }),
     );
   }
