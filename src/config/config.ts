@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redactUrlCredentials } from '../observability/redact-url.ts';
+import { hasUrlCredentials, redactUrlCredentials } from '../observability/redact-url.ts';
 
 /**
  * Every setting verity reads, with its default. The seed's names are kept exactly as the seed
@@ -26,10 +26,12 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-const optionalUrl = optionalText.refine(
-  (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
-  'must be an http(s) URL',
-);
+const optionalUrl = optionalText
+  .refine((value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value), 'must be an http(s) URL')
+  .refine(
+    (value) => value === undefined || !hasUrlCredentials(value),
+    'must not contain credentials (user:password@host): fetch refuses such URLs; send a key with SF_API_KEY',
+  );
 
 const hostList = z
   .string()

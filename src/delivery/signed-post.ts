@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { redactUrlCredentials } from '../observability/redact-url.ts';
 
 /**
  * One outbound POST of a JSON body, signed and bounded in time. Only configured URLs reach
@@ -74,7 +75,8 @@ export async function signedPost(request: SignedPostRequest): Promise<PostOutcom
     return {
       ok: false,
       statusCode: null,
-      error: cause ? `${message} (${cause})` : message,
+      // fetch names the URL in some errors; the error is stored and logged, its credentials never.
+      error: redactUrlCredentials(cause ? `${message} (${cause})` : message),
       responseBody: '',
       retryAfterMs: null,
       durationMs: now() - started,

@@ -1,3 +1,5 @@
+import { hasUrlCredentials } from '../observability/redact-url.ts';
+
 /**
  * What a Salesforce record must carry before anything is stored (PEER-CONTRACT §2): the two
  * ids, as non-empty strings, the record id shaped like a Salesforce id. Everything else is
@@ -63,6 +65,13 @@ export function checkRecord(body: unknown): RecordCheck {
     typeof record.webhookUrl !== 'string'
   ) {
     return { ok: false, message: 'Invalid field: webhookUrl must be a string' };
+  }
+  if (typeof record.webhookUrl === 'string' && hasUrlCredentials(record.webhookUrl)) {
+    // fetch refuses such URLs, so every delivery would fail; and the password would be stored.
+    return {
+      ok: false,
+      message: 'Invalid field: webhookUrl must not contain credentials (user:password@host)',
+    };
   }
   return { ok: true, record };
 }

@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { redactUrlCredentials } from './redact-url.ts';
 
 /**
  * pino JSON to stdout and to `logs/combined.log`, so the seed's
  * `tail -f logs/combined.log | grep "Self-Healing"` works. Secrets never reach a log line: the
- * redaction list covers every header and field that carries a key.
+ * redaction list covers every header and field that carries a key, and every line is written
+ * with the credentials of any URL in it masked (`http://***@host`), wherever the URL sits: a
+ * field, the message, an error's message or stack.
  */
 export const REDACTED_PATHS = [
   'req.headers["x-api-key"]',
@@ -29,7 +32,10 @@ export function createLogger(options: { level: string; logDir: string | null; st
     mkdirSync(options.logDir, { recursive: true });
     targets.push(pino.destination({ dest: join(options.logDir, 'combined.log'), mkdir: true, sync: false }));
   }
-  const streams = targets.map((stream) => ({ stream, level: options.level as pino.Level }));
+  const streams = targets.map((target) => ({
+    stream: { write: (line: string) => target.write(redactUrlCredentials(line)) },
+    level: options.level as pino.Level,
+  }));
   return pino(
     {
       level: options.level,

@@ -5,15 +5,23 @@
  */
 
 // scheme "://" userinfo "@" host: greedy up to the last "@" of the authority (before / ? # or a
-// space), as WHATWG URL parsing splits `http://u:p@ss@host` at the last "@".
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+// space), as WHATWG URL parsing splits `http://u:p@ss@host` at the last "@". Double quotes,
+// backslashes and angle brackets are not userinfo characters (RFC 3986 §3.2.1) and end a URL in JSON,
+// so a log line redacted as text stays valid JSON.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"\\<>]*@/gi;
 
 /** `text` with the userinfo of every URL in it replaced by `***` (a URL without one is unchanged). */
 export function redactUrlCredentials(text: string): string {
   return text.replace(URL_CREDENTIALS, '$1***@');
 }
 
-/** True when `url` names a user or a password (whether or not it is otherwise a valid URL). */
+/** True when `url` names a user or a password, as written or as a URL parser reads it (`http:u:p@host`). */
 export function hasUrlCredentials(url: string): boolean {
-  return redactUrlCredentials(url) !== url;
+  if (redactUrlCredentials(url) !== url) return true;
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
 }

@@ -60,8 +60,11 @@ export class IntakeService {
     if (typeof requested === 'string' && requested.trim() !== '') {
       try {
         const url = new URL(requested);
+        // Credentials in a URL are refused at intake (record-validation); never used if they get here.
         const allowed =
           (url.protocol === 'https:' || url.protocol === 'http:') &&
+          url.username === '' &&
+          url.password === '' &&
           this.options.allowedWebhookHosts.includes(url.hostname.toLowerCase());
         if (allowed) return url.toString();
         this.logger.warn(
