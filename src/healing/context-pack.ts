@@ -16,6 +16,7 @@ const KEY_VALUES = 20;
 const RELATED_KEYS = 40;
 const FIELD_VALUES = 12;
 const RESULT_SAMPLE = 300;
+const FAMILY_KEYS = 200;
 
 /** Distinct values, most frequent first, at most `limit`. */
 export function topValues(values: Iterable<string>, limit: number): string[] {
@@ -30,8 +31,15 @@ export function topValues(values: Iterable<string>, limit: number): string[] {
     .map(([value]) => value);
 }
 
-/** Values each rule-set field carried in verified results of recent stored jobs. */
-export async function fieldValueSamples(db: Db, limit = RESULT_SAMPLE): Promise<Map<string, string[]>> {
+export interface StoredSamples {
+  /** Values each rule-set field carried in verified results of recent stored jobs. */
+  readonly fieldValues: ReadonlyMap<string, readonly string[]>;
+  /** Keys each source family supplied to those results (`manual` → `Brand_Manual`, ...). */
+  readonly familyKeys: ReadonlyMap<string, readonly string[]>;
+}
+
+/** What recent verified results show: the values of each field and the keys of each family. */
+export async function storedSamples(db: Db, limit = RESULT_SAMPLE): Promise<StoredSamples> {
   const rows = await db
     .selectFrom('jobs')
     .select('result')
@@ -41,9 +49,18 @@ export async function fieldValueSamples(db: Db, limit = RESULT_SAMPLE): Promise<
     .limit(limit)
     .execute();
   const values = new Map<string, string[]>();
+  const keys = new Map<string, string[]>();
   for (const row of rows) {
     const result = JSON.parse(row.result ?? '{}') as VerificationResult;
-    for (const path of Object.keys(result.Verity_Provenance ?? {})) {
+    for (const [path, provenance] of Object.entries(result.Verity_Provenance ?? {})) {
+      for (const source of provenance.sources) {
+        // A flat family's path is the record's own key as spelled (`Brand_Manual`); other
+        // layouts' paths point into one field (`Specification_Table[3]`).
+        if (!/^[A-Za-z0-9_]+$/.test(source.path)) continue;
+        const list = keys.get(source.family) ?? [];
+        list.push(source.path);
+        keys.set(source.family, list);
+      }
       const field = fieldOfOutputPath(path);
       const value = valueAt(result, path);
       if (field === null || value === null || value === undefined || typeof value === 'object') continue;
@@ -52,7 +69,10 @@ export async function fieldValueSamples(db: Db, limit = RESULT_SAMPLE): Promise<
       values.set(field, list);
     }
   }
-  return new Map([...values].map(([field, list]) => [field, topValues(list, FIELD_VALUES)]));
+  return {
+    fieldValues: new Map([...values].map(([field, list]) => [field, topValues(list, FIELD_VALUES)])),
+    familyKeys: new Map([...keys].map(([family, list]) => [family, topValues(list, FAMILY_KEYS)])),
+  };
 }
 
 /** Picklist entries nearest to a value: shared compact prefix, then containment. */
@@ -78,7 +98,7 @@ export async function buildContextPack(input: {
   readonly runs: HealRunRepository;
   readonly rules: RuleSet;
   readonly issue: Issue;
-  readonly fieldValues: ReadonlyMap<string, readonly string[]>;
+  readonly samples: StoredSamples;
 }): Promise<ContextPack> {
   const { issue, rules, runs } = input;
   const carriers = await runs.issuesWithSignature(issue.signature, 500);
@@ -125,7 +145,7 @@ export async function buildContextPack(input: {
     type: field.type,
     ...(field.unit ? { unit: field.unit } : {}),
     aliases: field.aliases.map((alias) => alias.key),
-    values: input.fieldValues.get(field.id) ?? [],
+    values: input.samples.fieldValues.get(field.id) ?? [],
   }));
   const families = rules.sourceFamilies.map((family) => ({
     id: family.id,
@@ -133,7 +153,7 @@ export async function buildContextPack(input: {
     layout: family.layout,
     suffixes: family.layout === 'flat' ? family.suffixes : [],
     prefixes: family.layout === 'flat' ? family.prefixes : [],
-    keys: family.layout === 'flat' ? [] : [family.field],
+    keys: family.layout === 'flat' ? (input.samples.familyKeys.get(family.id) ?? []) : [family.field],
   }));
 
   let picklist: ContextPack['picklist'];

@@ -93,6 +93,11 @@ export function valueAt(result: Record<string, unknown>, path: string): unknown 
   return value;
 }
 
+function fewerIssues(before: VerificationResult, after: VerificationResult): boolean {
+  const remaining = signaturesOf(after);
+  return [...signaturesOf(before)].some((signature) => !remaining.has(signature));
+}
+
 export const verify = (job: TrialJob, rules: CompiledRuleSet): VerificationResult =>
   verifyRecord(job.payload, rules, { receivedAt: job.receivedAt, sessionId: SESSION }).result;
 
@@ -182,7 +187,14 @@ export function regressionGate(
     const comparison = compareResults(job.id, before, after, targets);
     regressions.push(...comparison.regressions);
     changes.push(...comparison.changes);
-    if (comparison.regressions.length === 0 && comparison.changes.length > 0) jobsImproved += 1;
+    // Improved: without regressions, a value changed or an issue went away (a key now read
+    // that agrees with what other sources said changes no value, yet it is what was fixed).
+    if (
+      comparison.regressions.length === 0 &&
+      (comparison.changes.length > 0 || fewerIssues(before, after))
+    ) {
+      jobsImproved += 1;
+    }
   }
   // Example cases: an expectation the active version meets must still be met.
   for (const example of stagedRules.examples) {

@@ -27,7 +27,7 @@ import type { HealRunRepository, HealRunRow, HealRunUpdate } from '../store/heal
 import type { JobRepository } from '../store/job-repository.ts';
 import type { RuleSetRepository } from '../store/rule-set-repository.ts';
 import { type ConsensusResult, decideConsensus } from './consensus.ts';
-import { buildContextPack, fieldValueSamples } from './context-pack.ts';
+import { buildContextPack, storedSamples } from './context-pack.ts';
 import type { ChangesLog, EscalationReason, Escalations } from './escalation.ts';
 import {
   regressionGate,
@@ -159,6 +159,10 @@ export class HealRunner {
     if (!run) return;
     const started = Date.now();
     try {
+      // Another run's fix may have landed meanwhile: a run whose issue the active rule set no
+      // longer shows on its job stops here, before diagnosing, staging or activating anything.
+      const working = ['detected', 'attempting', 'final_validation', 'activating'].includes(run.state);
+      if (working && (await this.supersede(run))) return;
       switch (run.state as HealState) {
         case 'detected':
           await this.diagnose(run);
@@ -186,7 +190,6 @@ export class HealRunner {
 
   private async diagnose(run: HealRunRow): Promise<void> {
     const issue = JSON.parse(run.issue) as Issue;
-    if (await this.supersede(run, issue)) return;
     const pack = await this.pack(issue);
     this.logger.info(
       { runId: run.id, signature: run.signature },
@@ -318,7 +321,6 @@ export class HealRunner {
 
   private async attempt(run: HealRunRow): Promise<void> {
     const issue = JSON.parse(run.issue) as Issue;
-    if (await this.supersede(run, issue)) return;
     const selected = JSON.parse(run.selected_fix ?? 'null') as SelectedFix;
     const ops = [...selected.fixOps, ...selected.systemWideOps];
     const attemptNumber = run.attempts_taken + 1;
@@ -722,10 +724,15 @@ export class HealRunner {
   // ── helpers ────────────────────────────────────────────────────────────────────────────────
 
   /** The active rule set fixed the original job since the run began (another run's fix). */
-  private async supersede(run: HealRunRow, issue: Issue): Promise<boolean> {
+  private async supersede(run: HealRunRow): Promise<boolean> {
     const active = await this.activeRules();
+    if (run.state === 'activating' && run.staged_version !== null) {
+      // Its own staged version is about to become active: nothing superseded it yet.
+      const staged = await this.ruleSetRepository.get(run.staged_version);
+      if (staged?.parentVersion === active.version) return false;
+    }
     const original = await this.trialJob(run.job_id, active.version);
-    if (!original.activeResult || signaturesOf(original.activeResult).has(issue.signature)) return false;
+    if (!original.activeResult || signaturesOf(original.activeResult).has(run.signature)) return false;
     await this.finish(
       run,
       run.state as HealState,
@@ -787,7 +794,7 @@ export class HealRunner {
       runs: this.runs,
       rules: active.rules,
       issue,
-      fieldValues: await fieldValueSamples(this.db),
+      samples: await storedSamples(this.db),
     });
   }
 

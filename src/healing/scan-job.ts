@@ -15,6 +15,8 @@ import type { RuleSetRepository } from '../store/rule-set-repository.ts';
 import type { Escalations } from './escalation.ts';
 import { compareResults } from './fix-trial.ts';
 
+const PEOPLE_ISSUES = new Set(['webhook_rejected', 'webhook_undeliverable', 'sf_save_error']);
+
 export interface ScanOptions {
   /** A healable issue starts a heal run at this priority (severity weight × frequency) or above. */
   readonly minPriority: number;
@@ -144,9 +146,10 @@ export class ScanService {
       }
     });
 
-    // Delivery and save failures need a person; a missing field is the unmapped keys' symptom,
-    // recorded (it counts in frequencies) but healed through them.
-    const forPeople = current.filter((issue) => !issue.healable && issue.type !== 'missing_field');
+    // Delivery and save failures need a person. A missing field is the unmapped keys' symptom and
+    // a malformed source value is the source's: both are recorded (they count in frequencies and
+    // show in the job's issues), not escalated one job at a time.
+    const forPeople = current.filter((issue) => PEOPLE_ISSUES.has(issue.type));
     for (const issue of forPeople) {
       await this.escalations.raise({
         runId: null,
