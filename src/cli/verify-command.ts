@@ -8,6 +8,7 @@ import {
 import { buildDefaultRuleSet } from '../domain/rule-set/default-rule-set.ts';
 import { rulesSchema } from '../domain/rule-set/rule-set-schema.ts';
 import { verifyRecord } from '../domain/verification/verify-record.ts';
+import { checkRecord } from '../http/record-validation.ts';
 import { verificationSessionId } from '../pipeline/verify-job.ts';
 import {
   type CommandIo,
@@ -32,9 +33,6 @@ and prints the result object: pretty JSON for one record, one compact line per J
   --at ISO       the receive time written into the result (default: the file's mtime)
   --rules FILE   a rule set JSON document to use instead of the built-in default
 `;
-
-/** Both required by the intake route too (PEER-CONTRACT §2), so a record that passes here is accepted there. */
-const REQUIRED_FIELDS = ['SF_Catalog_Id', 'SF_Catalog_Name'] as const;
 
 /** The rule set version offline runs claim; the server's first version is 1 as well. */
 const OFFLINE_RULE_SET_VERSION = 1;
@@ -170,7 +168,7 @@ function parseSingleRecord(text: string, file: string): RecordInput {
   } catch (error) {
     throw new UsageError(`${file} is not JSON: ${jsonErrorDetail(error, text)}`);
   }
-  return { rawText: text, payload: checkRecord(payload, file) };
+  return { rawText: text, payload: recordOf(payload, file) };
 }
 
 function parseJsonLines(text: string, file: string): RecordInput[] {
@@ -185,30 +183,24 @@ function parseJsonLines(text: string, file: string): RecordInput[] {
     } catch (error) {
       throw new UsageError(`${where} is not JSON: ${jsonErrorDetail(error, line)}`);
     }
-    records.push({ rawText: line, payload: checkRecord(payload, where) });
+    records.push({ rawText: line, payload: recordOf(payload, where) });
   });
   return records;
 }
 
-function checkRecord(payload: unknown, where: string): Record<string, unknown> {
+/**
+ * The intake route's own record validation (http/record-validation.ts), so that a record passes
+ * here exactly when the service accepts it, with the service's message when it does not.
+ */
+function recordOf(payload: unknown, where: string): Record<string, unknown> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new UsageError(
       `${where} is not a record: expected a JSON object, found ${describeJsonType(payload)}`,
     );
   }
-  const record = payload as Record<string, unknown>;
-  for (const field of REQUIRED_FIELDS) {
-    const value = record[field];
-    if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
-      throw new UsageError(`${where}: Missing required field: ${field}`);
-    }
-    if (typeof value !== 'string') {
-      throw new UsageError(
-        `${where}: Missing required field: ${field} (found ${describeJsonType(value)}, expected a non-empty string)`,
-      );
-    }
-  }
-  return record;
+  const check = checkRecord(payload);
+  if (!check.ok) throw new UsageError(`${where}: ${check.message}`);
+  return check.record;
 }
 
 function describeJsonType(value: unknown): string {

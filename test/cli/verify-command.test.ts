@@ -67,14 +67,33 @@ test('bad input exits 2 with one line naming the problem', async (t) => {
   const numericId = join(dir.path, 'numeric-id.json');
   writeFileSync(numericId, JSON.stringify({ SF_Catalog_Id: 12, SF_Catalog_Name: 'M1' }));
   const badLine = join(dir.path, 'records.jsonl');
-  writeFileSync(badLine, '{"SF_Catalog_Id":"a","SF_Catalog_Name":"b"}\n{oops\n');
+  writeFileSync(badLine, '{"SF_Catalog_Id":"a03aZ00000AsOWPQA3","SF_Catalog_Name":"b"}\n{oops\n');
+  const badId = join(dir.path, 'bad-id.json');
+  writeFileSync(badId, JSON.stringify({ SF_Catalog_Id: 'bad id!', SF_Catalog_Name: 'M1' }));
+  const deep = join(dir.path, 'deep.json');
+  writeFileSync(
+    deep,
+    `{"SF_Catalog_Id":"a03aZ00000AsOWPQA3","SF_Catalog_Name":"M1","x":${'['.repeat(100)}${']'.repeat(100)}}`,
+  );
+  const badLineId = join(dir.path, 'ids.jsonl');
+  writeFileSync(
+    badLineId,
+    '{"SF_Catalog_Id":"a03aZ00000AsOWPQA3","SF_Catalog_Name":"b"}\n{"SF_Catalog_Id":"a","SF_Catalog_Name":"b"}\n',
+  );
 
   const cases: [string[], RegExp][] = [
     [[join(dir.path, 'missing.json')], /cannot read .*missing\.json: no such file/],
     [[notJson], /not-json\.json is not JSON/],
     [[array], /is not a record: expected a JSON object, found an array/],
     [[noName], /Missing required field: SF_Catalog_Name/],
-    [[numericId], /Missing required field: SF_Catalog_Id \(found a number/],
+    [
+      [numericId],
+      /numeric-id\.json: Invalid field: SF_Catalog_Id must be a 15- or 18-character Salesforce id\n$/,
+    ],
+    // The service's own messages, word for word (http/record-validation.ts).
+    [[badId], /bad-id\.json: Invalid field: SF_Catalog_Id must be a 15- or 18-character Salesforce id\n$/],
+    [[deep], /deep\.json: Invalid record: objects and arrays are nested more than 64 levels deep\n$/],
+    [[badLineId], /ids\.jsonl line 2: Invalid field: SF_Catalog_Id must be/],
     [[badLine], /records\.jsonl line 2 is not JSON/],
     [[], /missing FILE/],
     [[PEER_JOB, '--rules', notJson], /rules file .* is not JSON/],
@@ -126,4 +145,33 @@ test('--rules uses the given rule set document', async (t) => {
   const withDefault = await run([PEER_JOB]);
   assert.equal(withFile.code, 0, withFile.stderr);
   assert.equal(withFile.stdout, withDefault.stdout);
+});
+
+test('a record the service refuses is refused here with the same message', async (t) => {
+  const dir = tempDir();
+  t.after(dir.remove);
+  const { startTestVerity, TEST_API_KEY } = await import('../support/test-verity.ts');
+  const verity = await startTestVerity({}, { workers: false });
+  t.after(() => verity.close());
+  const records = [
+    { SF_Catalog_Id: 'bad id!', SF_Catalog_Name: 'M1' },
+    { SF_Catalog_Id: 'a03aZ00000AsOWPQA3', SF_Catalog_Name: 'x'.repeat(300) },
+    { SF_Catalog_Id: 'a03aZ00000AsOWPQA3', SF_Catalog_Name: 'M1', webhookUrl: 42 },
+  ];
+  for (const [index, record] of records.entries()) {
+    const response = await verity.app.inject({
+      method: 'POST',
+      url: '/api/verify/salesforce',
+      headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
+      payload: record,
+    });
+    assert.equal(response.statusCode, 400);
+    const serviceMessage = (response.json() as { error: string }).error;
+    const file = join(dir.path, `record-${index}.json`);
+    writeFileSync(file, JSON.stringify(record));
+    const { code, stdout, stderr } = await run([file]);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `verity verify: ${file}: ${serviceMessage}\n`);
+  }
 });

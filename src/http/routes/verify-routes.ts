@@ -109,9 +109,17 @@ export function verifyRoutes(deps: HttpDependencies) {
         schema: { summary: "Salesforce's acknowledgement of a result", security: [{ apiKey: [] }] },
       },
       async (request, reply) => {
+        // No body means the defaults; anything else must be an object of flags.
+        const given: unknown = request.body === undefined ? {} : request.body;
+        if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+          return reply.code(400).send({
+            success: false,
+            error: 'Request body must be a JSON object (received, processed, error)',
+          });
+        }
         const job = UUID.test(request.params.jobId) ? await deps.jobs.get(request.params.jobId) : undefined;
         if (!job) return reply.code(404).send({ success: false, error: 'Job not found' });
-        const body = (request.body ?? {}) as Record<string, unknown>;
+        const body = given as Record<string, unknown>;
         const flag = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
         const error = typeof body.error === 'string' ? body.error.slice(0, 2000) : null;
         await deps.jobs.acknowledge(job.id, {
