@@ -67,9 +67,15 @@ export const configSchema = z.object({
             : `"${scheme}:" databases are not supported; use sqlite:<path> (the default is sqlite:./data/verity.db)`,
       });
     }),
-  /** Inbound key Salesforce sends in `x-api-key`. Unset: verity generates none and refuses requests. */
+  /**
+   * Inbound key Salesforce sends in `x-api-key`. Unset: verity generates a random one once and
+   * keeps it in `<data dir>/local-keys.json` as `apiKey` (config/local-keys.ts).
+   */
   API_KEY: optionalText,
-  /** Key for the self-healing and operations routes (`x-api-key` or `Authorization: Bearer`). */
+  /**
+   * Key for the self-healing and operations routes (`x-api-key` or `Authorization: Bearer`).
+   * Unset: generated like API_KEY, kept as `adminApiKey`.
+   */
   ADMIN_API_KEY: optionalText,
   /** Default webhook receiver for verification results and corrections. */
   SF_WEBHOOK_URL: optionalUrl,
