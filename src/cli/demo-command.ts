@@ -2,7 +2,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
-import { startVerity } from '../main.ts';
+import { describeFixOp } from '../domain/rule-set/apply-fix-ops.ts';
+import type { FixOp } from '../domain/rule-set/fix-ops.ts';
+import { healMetrics } from '../healing/heal-metrics.ts';
+import { healRunRecord } from '../healing/heal-run-record.ts';
+import { startVerity, type Verity } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
 import { QUEUES } from '../pipeline/queues.ts';
 import { formatReplaySummary, replay } from './replay-command.ts';
@@ -20,6 +24,8 @@ export async function demoCommand(args: string[]): Promise<number> {
       examples: { type: 'string', default: 'examples' },
       dir: { type: 'string', default: join('data', 'demo') },
       'keep-running': { type: 'boolean', default: false },
+      /** The demo waits 2 s, not the seed's 60, between a webhook and its scan. */
+      'heal-delay': { type: 'string', default: '2000' },
     },
   });
   const dir = resolve(values.dir);
@@ -40,6 +46,9 @@ export async function demoCommand(args: string[]): Promise<number> {
     WEBHOOK_SIGNING_SECRET: 'demo-signing-secret',
     API_KEY: 'demo-api-key',
     ADMIN_API_KEY: 'demo-admin-key',
+    SELF_HEALING_DELAY_AFTER_WEBHOOK: values['heal-delay'],
+    // The demo plays the operator who lets low-risk fixes through; the default is false.
+    SELF_HEALING_AUTO_APPROVE_LOW_RISK: process.env.SELF_HEALING_AUTO_APPROVE_LOW_RISK ?? 'true',
   });
   const logger = createLogger({ level: 'info', logDir: config.LOG_DIR, stdout: false });
   const verity = await startVerity(config, { logger });
@@ -79,11 +88,15 @@ export async function demoCommand(args: string[]): Promise<number> {
         `  e.g. ${data.SF_Catalog_Name}: brand ${primary.Brand_Verified} (${primary.Brand_Id}), category ${primary.Category_Verified}, status ${data.Status}`,
       );
     }
-    const scans = await verity.queue.counts(QUEUES.selfHealingScan);
+    out();
     out(
-      `Self-healing scans scheduled (due ${config.SELF_HEALING_DELAY_AFTER_WEBHOOK} ms after each webhook): ${scans.queued}`,
+      `Self-healing: each job is scanned ${config.SELF_HEALING_DELAY_AFTER_WEBHOOK} ms after its webhook ...`,
     );
-    out(`Logs: ${join(config.LOG_DIR, 'combined.log')}`);
+    await waitForHealing(verity);
+    out(await healingSummary(verity, received.length));
+    out(
+      `Logs: ${join(config.LOG_DIR, 'combined.log')} (grep "Self-Healing"), ${join(config.LOG_DIR, 'self_healing_changes.log')}`,
+    );
     if (values['keep-running']) {
       out(`Still running (API key ${config.API_KEY}); Ctrl-C to stop.`);
       await new Promise<void>((done) => process.once('SIGINT', () => done()));
@@ -93,4 +106,53 @@ export async function demoCommand(args: string[]): Promise<number> {
     await verity.stop();
     await sink.close();
   }
+}
+
+/** Until every scan has come due and every heal step and correction has run. */
+async function waitForHealing(verity: Verity): Promise<void> {
+  const queues = [QUEUES.selfHealingScan, QUEUES.healStep, QUEUES.correction];
+  const started = Date.now();
+  let lastReport = 0;
+  for (;;) {
+    const counts = await Promise.all(queues.map((queue) => verity.queue.counts(queue)));
+    const open = counts.reduce((sum, count) => sum + count.queued + count.active, 0);
+    if (open === 0) return;
+    if (Date.now() - lastReport > 5000) {
+      lastReport = Date.now();
+      const [scans, steps, corrections] = counts;
+      process.stderr.write(
+        `  waiting: ${scans!.queued + scans!.active} scans, ${steps!.queued + steps!.active} heal steps, ${corrections!.queued + corrections!.active} corrections (${Math.round((Date.now() - started) / 1000)} s)\n`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function healingSummary(verity: Verity, resultsBefore: number): Promise<string> {
+  const { runs } = await verity.healRuns.history({ limit: 10_000 });
+  const byState = new Map<string, number>();
+  for (const run of runs) byState.set(run.state, (byState.get(run.state) ?? 0) + 1);
+  const lines = [
+    `  heal runs: ${runs.length} (${[...byState].map(([state, count]) => `${count} ${state}`).join(', ')})`,
+  ];
+  for (const run of runs.filter((candidate) => candidate.state === 'completed')) {
+    const record = healRunRecord(run);
+    const fix = record.selectedFix as { fixOps: FixOp[]; systemWideOps: FixOp[] } | null;
+    const ops = [...(fix?.fixOps ?? []), ...(fix?.systemWideOps ?? [])].map(describeFixOp).join('; ');
+    lines.push(`  ✔ ${run.signature}: ${ops} → rule set v${run.activated_version}; ${run.outcome_reason}`);
+  }
+  const corrections = (
+    await verity.db
+      .selectFrom('delivery_attempts')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('kind', '=', 'correction')
+      .where('succeeded', '=', 1)
+      .executeTakeFirstOrThrow()
+  ).count;
+  lines.push(
+    `  corrections delivered to the Salesforce stand-in: ${Number(corrections)} (after ${resultsBefore} results)`,
+  );
+  const metrics = healMetrics(await verity.healRuns.metricRows(), await verity.healRuns.countIssues());
+  lines.push(`  metrics (GET /api/self-healing/metrics): ${JSON.stringify(metrics)}`);
+  return lines.join('\n');
 }

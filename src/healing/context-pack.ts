@@ -17,6 +17,7 @@ const RELATED_KEYS = 40;
 const FIELD_VALUES = 12;
 const RESULT_SAMPLE = 300;
 const FAMILY_KEYS = 200;
+const FAMILY_RESULTS = 50;
 
 /** Distinct values, most frequent first, at most `limit`. */
 export function topValues(values: Iterable<string>, limit: number): string[] {
@@ -39,8 +40,8 @@ export interface StoredSamples {
 }
 
 /** What recent verified results show: the values of each field and the keys of each family. */
-export async function storedSamples(db: Db, limit = RESULT_SAMPLE): Promise<StoredSamples> {
-  const rows = await db
+export async function storedSamples(db: Db, rules: RuleSet, limit = RESULT_SAMPLE): Promise<StoredSamples> {
+  const recent = await db
     .selectFrom('jobs')
     .select('result')
     .where('status', '=', 'completed')
@@ -49,18 +50,9 @@ export async function storedSamples(db: Db, limit = RESULT_SAMPLE): Promise<Stor
     .limit(limit)
     .execute();
   const values = new Map<string, string[]>();
-  const keys = new Map<string, string[]>();
-  for (const row of rows) {
+  for (const row of recent) {
     const result = JSON.parse(row.result ?? '{}') as VerificationResult;
-    for (const [path, provenance] of Object.entries(result.Verity_Provenance ?? {})) {
-      for (const source of provenance.sources) {
-        // A flat family's path is the record's own key as spelled (`Brand_Manual`); other
-        // layouts' paths point into one field (`Specification_Table[3]`).
-        if (!/^[A-Za-z0-9_]+$/.test(source.path)) continue;
-        const list = keys.get(source.family) ?? [];
-        list.push(source.path);
-        keys.set(source.family, list);
-      }
+    for (const path of Object.keys(result.Verity_Provenance ?? {})) {
       const field = fieldOfOutputPath(path);
       const value = valueAt(result, path);
       if (field === null || value === null || value === undefined || typeof value === 'object') continue;
@@ -69,9 +61,34 @@ export async function storedSamples(db: Db, limit = RESULT_SAMPLE): Promise<Stor
       values.set(field, list);
     }
   }
+  // Keys of each flat family, from results that family supplied (the most recent jobs need not
+  // include any: a family renamed long ago is exactly the case to recognise).
+  const keys = new Map<string, string[]>();
+  for (const family of rules.sourceFamilies) {
+    if (family.layout !== 'flat') continue;
+    const rows = await db
+      .selectFrom('jobs')
+      .select('result')
+      .where('status', '=', 'completed')
+      .where('result', 'like', `%"family":"${family.id}"%`)
+      .orderBy('completed_at', 'desc')
+      .limit(FAMILY_RESULTS)
+      .execute();
+    const list: string[] = [];
+    for (const row of rows) {
+      const result = JSON.parse(row.result ?? '{}') as VerificationResult;
+      for (const provenance of Object.values(result.Verity_Provenance ?? {})) {
+        for (const source of provenance.sources) {
+          // A flat family's path is the record's own key as spelled (`Brand_Manual`).
+          if (source.family === family.id && /^[A-Za-z0-9_]+$/.test(source.path)) list.push(source.path);
+        }
+      }
+    }
+    keys.set(family.id, topValues(list, FAMILY_KEYS));
+  }
   return {
     fieldValues: new Map([...values].map(([field, list]) => [field, topValues(list, FIELD_VALUES)])),
-    familyKeys: new Map([...keys].map(([family, list]) => [family, topValues(list, FAMILY_KEYS)])),
+    familyKeys: keys,
   };
 }
 

@@ -185,8 +185,8 @@ export function regressionGate(
     const before = job.activeResult ?? verify(job, active);
     const after = verify(job, staged);
     const comparison = compareResults(job.id, before, after, targets);
-    regressions.push(...comparison.regressions);
-    changes.push(...comparison.changes);
+    for (const regression of comparison.regressions) regressions.push(regression);
+    for (const change of comparison.changes) changes.push(change);
     // Improved: without regressions, a value changed or an issue went away (a key now read
     // that agrees with what other sources said changes no value, yet it is what was fixed).
     if (

@@ -794,7 +794,7 @@ export class HealRunner {
       runs: this.runs,
       rules: active.rules,
       issue,
-      samples: await storedSamples(this.db),
+      samples: await storedSamples(this.db, active.rules),
     });
   }
 
