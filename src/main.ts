@@ -48,6 +48,8 @@ export interface VerityOptions {
 /** A healable issue starts a heal run at this priority (severity weight × jobs): a low-severity
  * issue once it recurs on three jobs, a medium one at once. */
 const MIN_HEAL_PRIORITY = 3;
+/** How often jobs verified under an older rule set version are scanned again. */
+const SWEEP_INTERVAL_MS = 5 * 60_000;
 
 export interface Verity {
   readonly config: Config;
@@ -127,6 +129,7 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
     },
   );
 
+  let sweepTimer: NodeJS.Timeout | undefined;
   if (options.workers !== false) {
     const verify = new VerifyJobHandler(db, jobs, ruleSets, queue, metrics, logger, {
       deliveryMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -167,6 +170,12 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
       retry: { baseDelayMs: config.WEBHOOK_RETRY_BASE_MS, maxDelayMs: 30 * 60_000 },
     });
     await queue.start();
+    if (config.SELF_HEALING_ENABLED) {
+      sweepTimer = setInterval(() => {
+        scanner.sweep().catch((error: unknown) => logger.error({ err: error }, 'self-healing sweep failed'));
+      }, SWEEP_INTERVAL_MS);
+      sweepTimer.unref();
+    }
   }
 
   const app = await buildHttpApp({
@@ -205,6 +214,7 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
     url,
     keyFile,
     async stop() {
+      clearInterval(sweepTimer);
       await app.close();
       await queue.stop();
       await db.destroy();

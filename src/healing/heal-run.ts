@@ -658,8 +658,13 @@ export class HealRunner {
     const validation = JSON.parse(run.final_validation ?? '{}') as { jobsChecked?: number };
     // The system-wide scan: every stored job that carries the signature, or a signature the
     // fix cleared on the original job, is affected; its correction decides if it changed.
-    const cleared = await this.clearedSignatures(run, staged.version);
-    const affected = await this.runs.jobsWithSignatures([run.signature, ...cleared]);
+    // With SYSTEM_WIDE_FIX_ENABLED=false only the jobs that joined the run are corrected.
+    const affected = this.options.systemWideEnabled
+      ? await this.runs.jobsWithSignatures([
+          run.signature,
+          ...(await this.clearedSignatures(run, staged.version)),
+        ])
+      : (await this.runs.runJobs(run.id)).map((member) => member.job_id);
     const at = this.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       await this.ruleSetRepository.activate(staged.version, `heal run ${run.id}`, at, trx);

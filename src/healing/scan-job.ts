@@ -15,6 +15,7 @@ import type { RuleSetRepository } from '../store/rule-set-repository.ts';
 import type { Escalations } from './escalation.ts';
 import { compareResults } from './fix-trial.ts';
 
+const WAITING_FOR_PEOPLE = new Set(['escalated', 'rejected', 'no_fix']);
 const PEOPLE_ISSUES = new Set(['webhook_rejected', 'webhook_undeliverable', 'sf_save_error']);
 
 export interface ScanOptions {
@@ -64,6 +65,32 @@ export class ScanService {
     await this.scan(queueJob.payload.jobId);
   };
 
+  /**
+   * The periodic sweep: jobs whose issues were recorded under an older rule set version than the
+   * active one may be fixed now; scan them again (the scan sends their correction if so).
+   */
+  async sweep(limit = 500): Promise<number> {
+    const active = await this.ruleSets.active();
+    const rows = await this.db
+      .selectFrom('job_issues')
+      .select('job_id')
+      .distinct()
+      .where('rule_set_version', '<', active.version)
+      .where('healable', '=', 1)
+      .limit(limit)
+      .execute();
+    for (const { job_id } of rows) {
+      await this.queue.enqueue(
+        QUEUES.selfHealingScan,
+        { jobId: job_id },
+        { singletonKey: `scan:${job_id}`, maxAttempts: 5 },
+      );
+    }
+    if (rows.length > 0)
+      this.logger.info({ jobs: rows.length }, `[Self-Healing] Sweep: ${rows.length} job(s) to scan again`);
+    return rows.length;
+  }
+
   async facts(job: JobRow, result: VerificationResult | null): Promise<JobFacts> {
     const confirmations = await this.deliveries.confirmationsFor(job.id);
     const attempts = await this.deliveries.attemptsFor(job.id, 'result');
@@ -82,7 +109,7 @@ export class ScanService {
     };
   }
 
-  async scan(jobId: string): Promise<ScanOutcome> {
+  async scan(jobId: string, force = false): Promise<ScanOutcome> {
     const job = await this.jobs.get(jobId);
     if (!job) return { status: 'not_found' };
     if (job.status !== 'completed' && job.status !== 'failed') return { status: 'not_verified' };
@@ -134,6 +161,10 @@ export class ScanService {
           started.push({ signature: issue.signature, runId: open.id, joined: true });
           continue;
         }
+        // A signature a person must look at (escalated, rejected, agreed unfixable) is not
+        // diagnosed again by every scan; the manual trigger forces a new run.
+        const last = await this.runs.lastRunFor(issue.signature, trx);
+        if (last && WAITING_FOR_PEOPLE.has(last.state) && !force) continue;
         const runId = randomUUID();
         await this.runs.createRun(newRunRow(runId, job.id, issue, priority, at), trx);
         await this.runs.addJobs(runId, [job.id], at, trx);

@@ -109,6 +109,17 @@ export class HealRunRepository {
       .executeTakeFirst();
   }
 
+  /** The newest run of a signature, open or finished. */
+  async lastRunFor(signature: string, executor: Db = this.db): Promise<HealRunRow | undefined> {
+    return executor
+      .selectFrom('self_healing_logs')
+      .selectAll()
+      .where('signature', '=', signature)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   async createRun(row: HealRunRow, executor: Db = this.db): Promise<void> {
     await executor.insertInto('self_healing_logs').values(row).execute();
   }

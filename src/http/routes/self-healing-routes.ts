@@ -55,7 +55,7 @@ export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
     app.post('/api/self-healing/trigger', async (request, reply) => {
       const body = triggerBody.safeParse(request.body ?? {});
       if (!body.success) return reply.code(400).send(errorBody('VALIDATION_ERROR', 'jobId is required'));
-      const outcome = await deps.scanner.scan(body.data.jobId);
+      const outcome = await deps.scanner.scan(body.data.jobId, true);
       if (outcome.status !== 'scanned') {
         const missing = outcome.status === 'not_found';
         return reply.code(missing ? 404 : 409).send({
