@@ -186,3 +186,10 @@ describe('categories that share a name in the Salesforce picklist', () => {
     assert.equal(compiled.matchCategory('OUTDOOR-LIGHTING', 'manual')?.id, 'a01aZ00000dCejvQAC');
   });
 });
+
+test('the default rule set lists each alias of a field once (spellings that normalise alike are one)', () => {
+  for (const field of defaultRuleSet().fields) {
+    const keys = field.aliases.map((entry) => `${entry.key}|${(entry.families ?? []).join(',')}`);
+    assert.deepEqual(keys, [...new Set(keys)], `${field.id} has a duplicate alias`);
+  }
+});

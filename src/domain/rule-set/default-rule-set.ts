@@ -19,7 +19,10 @@ import type { Alias, FieldDefinition, RuleSet } from './rule-set-schema.ts';
 
 const alias = (key: string, families?: string[]): Alias =>
   families ? { key: normaliseKey(key), families } : { key: normaliseKey(key) };
-const aliases = (keys: string[], families?: string[]): Alias[] => keys.map((key) => alias(key, families));
+/** Spellings that normalise alike (`model #` and `model`) are one alias. */
+const aliases = (keys: string[], families?: string[]): Alias[] => [
+  ...new Map(keys.map((key) => alias(key, families)).map((entry) => [entry.key, entry])).values(),
+];
 
 const FERGUSON = ['ferguson', 'ferguson_raw', 'ferguson_attributes'];
 const RETAILER_AND_MANUAL = ['web_retailer', 'manual'];
