@@ -296,6 +296,13 @@ describe('a whole heal with the hostile record beside the _Legacy rename', () =>
         originalEnum ?? [],
         field.id,
       );
+      // Heals add an alias once, however many runs staged it (apply is idempotent).
+      const keyOf = (alias: { key: string; families?: string[] | undefined }) =>
+        `${alias.key}|${(alias.families ?? []).join(',')}`;
+      const added = aliases.slice(originalAliases.length).map(keyOf);
+      const known = new Set(originalAliases.map(keyOf));
+      assert.equal(new Set(added).size, added.length, `${field.id} got an alias twice: ${added.join('; ')}`);
+      for (const key of added) assert.ok(!known.has(key), `${field.id} re-added ${key}`);
       // An added alias is a normalised key: words and digits, no markup, quotes or SQL.
       for (const alias of aliases.slice(originalAliases.length)) {
         assert.match(alias.key, /^[a-z0-9 ]+$/, `${field.id} ← ${alias.key}`);
