@@ -104,6 +104,7 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
     {
       minPriority: MIN_HEAL_PRIORITY,
       delayMs: config.SELF_HEALING_DELAY_AFTER_WEBHOOK,
+      correctionMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     },
   );
   const healer = new HealRunner(
@@ -126,6 +127,7 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
       regressionTestRequired: config.REGRESSION_TEST_REQUIRED,
       goldenSample: 200,
       finalSample: 2000,
+      correctionMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     },
   );
 

@@ -83,6 +83,8 @@ export interface HealRunOptions {
   readonly goldenSample: number;
   /** Stored jobs the final validation re-verifies. */
   readonly finalSample: number;
+  /** Delivery attempts of each correction (WEBHOOK_MAX_ATTEMPTS). */
+  readonly correctionMaxAttempts: number;
 }
 
 /** What `selected_fix` holds between steps. */
@@ -685,7 +687,11 @@ export class HealRunner {
         await this.queue.enqueue(
           QUEUES.correction,
           { runId: run.id, jobId: job_id },
-          { singletonKey: `correction:${run.id}:${job_id}`, transaction: trx },
+          {
+            singletonKey: `correction:${run.id}:${job_id}`,
+            maxAttempts: this.options.correctionMaxAttempts,
+            transaction: trx,
+          },
         );
       }
     });

@@ -22,6 +22,8 @@ export interface ScanOptions {
   /** A healable issue starts a heal run at this priority (severity weight × frequency) or above. */
   readonly minPriority: number;
   readonly delayMs: number;
+  /** Delivery attempts of each correction (WEBHOOK_MAX_ATTEMPTS). */
+  readonly correctionMaxAttempts: number;
 }
 
 export type ScanOutcome =
@@ -150,7 +152,11 @@ export class ScanService {
         await this.queue.enqueue(
           QUEUES.correction,
           { runId: correctedBy, jobId: job.id },
-          { singletonKey: `correction:${correctedBy}:${job.id}`, transaction: trx },
+          {
+            singletonKey: `correction:${correctedBy}:${job.id}`,
+            maxAttempts: this.options.correctionMaxAttempts,
+            transaction: trx,
+          },
         );
       }
       for (const { issue, priority } of ranked) {

@@ -655,9 +655,7 @@ test('a correction Salesforce keeps rejecting is escalated as sf_no_ack', async 
   }
 });
 
-test('a correction is attempted WEBHOOK_MAX_ATTEMPTS times before it is given up', {
-  todo: 'bug: corrections are enqueued without maxAttempts, so the queue default (5) applies, not WEBHOOK_MAX_ATTEMPTS',
-}, async () => {
+test('a correction is attempted WEBHOOK_MAX_ATTEMPTS times before it is given up', async () => {
   const sink = await startRespondingReceiver((request) => (isCorrection(request) ? 500 : 200));
   const verity = await startTestVerity(
     healConfig(sink.url, { WEBHOOK_MAX_ATTEMPTS: '2', WEBHOOK_RETRY_BASE_MS: '10' }),

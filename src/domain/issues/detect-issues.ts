@@ -131,7 +131,11 @@ export function detectIssues(facts: JobFacts): Issue[] {
     ...(facts.acknowledgementError ? [facts.acknowledgementError] : []),
   ];
   for (const message of saveErrors) {
-    const code = /\b([A-Z][A-Z_]{3,})\b/.exec(message)?.[1] ?? message.split(/\s+/).slice(0, 3).join(' ');
+    // Salesforce's status codes have underscores (FIELD_CUSTOM_VALIDATION_EXCEPTION); a word in
+    // capitals without one is usually the record's own value (a brand) and must not split the
+    // signature per record, so without a code the message's first words name the error.
+    const code =
+      /\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/.exec(message)?.[1] ?? message.split(/\s+/).slice(0, 3).join(' ');
     add({
       type: 'sf_save_error',
       signature: `sf_save_error:${signaturePart(code)}`,
