@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import {
   type AttemptOutcome,
@@ -252,7 +253,10 @@ export class HealRunner {
         .selectFrom('job_issues')
         .select('job_id')
         .where('issue_type', '=', 'unmapped_key')
-        .where('signature', 'like', `unmapped_key:%:${signaturePart(key)}`)
+        // `_` is a LIKE wildcard and signatures are snake-case: escape it to match exactly.
+        .where(
+          sql<boolean>`signature like ${`unmapped_key:%:${signaturePart(key).replaceAll('_', '\\_')}`} escape '\\'`,
+        )
         .limit(1)
         .executeTakeFirst();
       if (row) observed.add(key);
