@@ -129,6 +129,33 @@ export interface Diagnostician {
     reviews: readonly (Review | OutcomeReview)[],
   ): Promise<Diagnosis>;
   finalApproval(summary: FinalSummary): Promise<FinalApproval>;
+  /**
+   * The calls made since the last take, then forgotten (LLM providers; the built-ins make none).
+   * The heal runner takes them after each step and stores them with the run.
+   */
+  takeCalls?(): readonly CallRecord[];
+}
+
+/** One call to a provider: what it cost and, for audit and replay, what it answered. */
+export interface CallRecord {
+  /** The diagnostician's name (`openai`, `xai`, ...). */
+  readonly provider: string;
+  /** `diagnose`, `review`, `review_outcome`, `improve`, `final_approval`. */
+  readonly step: string;
+  readonly model: string;
+  /** The prompt files' versions and content hash (`diagnose.v1#1a2b3c4d`). */
+  readonly promptVersion: string;
+  readonly tokensIn: number;
+  readonly tokensOut: number;
+  /** Wall time of the call, retries included. */
+  readonly latencyMs: number;
+  /** US dollars, or null when the model has no price. */
+  readonly costUsd: number | null;
+  /** The answer's text as received (bounded), or null when none came. */
+  readonly rawAnswer: string | null;
+  /** Why the call failed, or null. */
+  readonly error: string | null;
+  readonly at: string;
 }
 
 /** A diagnosis that proposes nothing: "no rule-set fix is right here". */

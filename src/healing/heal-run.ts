@@ -27,6 +27,7 @@ import type { Db } from '../store/database.ts';
 import type { HealRunRepository, HealRunRow, HealRunUpdate } from '../store/heal-run-repository.ts';
 import type { JobRepository } from '../store/job-repository.ts';
 import type { RuleSetRepository } from '../store/rule-set-repository.ts';
+import { appendCalls } from './call-log.ts';
 import { type ConsensusResult, decideConsensus } from './consensus.ts';
 import { buildContextPack, storedSamples } from './context-pack.ts';
 import type { ChangesLog, EscalationReason, Escalations } from './escalation.ts';
@@ -183,10 +184,24 @@ export class HealRunner {
           return;
       }
     } catch (error) {
-      if (!(error instanceof DiagnosticianUnavailable)) throw error;
+      if (!(error instanceof DiagnosticianUnavailable)) {
+        await this.recordCalls(runId, run.state);
+        throw error;
+      }
       await this.finish(run, run.state, 'escalated', 'escalated', 'diagnostician_unavailable', error.message);
     }
+    await this.recordCalls(runId, run.state);
     await this.addTiming(runId, run.state, Date.now() - started);
+  }
+
+  /**
+   * The provider calls of this step (tokens, cost, prompts, raw answers) onto the run. Heal steps
+   * run one at a time, so the calls a diagnostician made since the last take are this step's.
+   */
+  private async recordCalls(runId: string, state: string): Promise<void> {
+    const calls = [this.a, this.b].flatMap((who) => who.takeCalls?.() ?? []);
+    const run = calls.length > 0 ? await this.runs.get(runId) : undefined;
+    if (run) await this.runs.update(runId, appendCalls(run, calls, state));
   }
 
   // ── Phase 2 ────────────────────────────────────────────────────────────────────────────────
