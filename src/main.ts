@@ -114,7 +114,7 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
     ruleSets,
     ruleSetRepository,
     queue,
-    options.diagnosticians ?? chooseDiagnosticians(),
+    options.diagnosticians ?? chooseDiagnosticians(config),
     escalations,
     changesLog,
     logger,
