@@ -59,6 +59,35 @@ interface Candidate {
   readonly mean: number;
   readonly risk: Risk;
   readonly opCount: number;
+  readonly systemWide: { kept: FixOp[]; dropped: { op: FixOp; reason: string }[] };
+}
+
+/**
+ * The system-wide ops of a diagnosis that survive: none when SYSTEM_WIDE_FIX_ENABLED is false,
+ * and an alias variant no stored job carries only when the other diagnostician proposed it too.
+ */
+function keptSystemWide(
+  input: ConsensusInput,
+  diagnosis: Diagnosis,
+  other: Diagnosis,
+): { kept: FixOp[]; dropped: { op: FixOp; reason: string }[] } {
+  const othersOps = new Set([...other.fixOps, ...other.systemWideOps].map(opKey));
+  const kept: FixOp[] = [];
+  const dropped: { op: FixOp; reason: string }[] = [];
+  for (const op of diagnosis.systemWideOps) {
+    if (!input.systemWideEnabled) {
+      dropped.push({ op, reason: 'SYSTEM_WIDE_FIX_ENABLED is false' });
+    } else if (
+      op.op === 'add_alias' &&
+      !input.observedKeys.has(normaliseKey(op.key)) &&
+      !othersOps.has(opKey(op))
+    ) {
+      dropped.push({ op, reason: 'an alias no stored job carries, proposed by one diagnostician only' });
+    } else {
+      kept.push(op);
+    }
+  }
+  return { kept, dropped };
 }
 
 const RISK_RANK: Record<Risk, number> = { low: 0, medium: 1, high: 2 };
@@ -88,7 +117,9 @@ export function decideConsensus(input: ConsensusInput): ConsensusResult {
       reasons.push(`the review of ${seat}'s fix agreed at only ${review.confidence}`);
       continue;
     }
-    const ops = [...diagnosis.fixOps, ...diagnosis.systemWideOps];
+    // Ranked by the fix that would be applied: system-wide ops that would be dropped do not count.
+    const systemWide = keptSystemWide(input, diagnosis, seat === 'a' ? input.b : input.a);
+    const ops = [...diagnosis.fixOps, ...systemWide.kept];
     candidates.push({
       seat,
       diagnosis,
@@ -96,6 +127,7 @@ export function decideConsensus(input: ConsensusInput): ConsensusResult {
       mean: input.required ? (diagnosis.confidence + review.confidence) / 2 : diagnosis.confidence,
       risk: riskOf(ops),
       opCount: ops.length,
+      systemWide,
     });
   }
 
@@ -119,21 +151,7 @@ export function decideConsensus(input: ConsensusInput): ConsensusResult {
       (x.seat === 'a' ? -1 : 1),
   );
   const selected = winner!;
-  const other = selected.seat === 'a' ? input.b : input.a;
-  const othersOps = new Set([...other.fixOps, ...other.systemWideOps].map(opKey));
-  const systemWideOps: FixOp[] = [];
-  const dropped: { op: FixOp; reason: string }[] = [];
-  for (const op of selected.diagnosis.systemWideOps) {
-    if (!input.systemWideEnabled) {
-      dropped.push({ op, reason: 'SYSTEM_WIDE_FIX_ENABLED is false' });
-      continue;
-    }
-    if (op.op === 'add_alias' && !input.observedKeys.has(normaliseKey(op.key)) && !othersOps.has(opKey(op))) {
-      dropped.push({ op, reason: 'an alias no stored job carries, proposed by one diagnostician only' });
-      continue;
-    }
-    systemWideOps.push(op);
-  }
+  const { kept: systemWideOps, dropped } = selected.systemWide;
   return {
     status: 'agreed',
     seat: selected.seat,

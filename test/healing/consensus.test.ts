@@ -292,6 +292,7 @@ describe('decideConsensus: two agreed candidates', () => {
     const result = agreed(
       decideConsensus(
         input({
+          observedKeys: new Set(['model number legacy']),
           a: diagnosis([BRAND_ALIAS], 85, [MODEL_ALIAS]),
           reviewOfA: review(true, 85),
           b: diagnosis([UPC_ALIAS], 85),
@@ -300,6 +301,40 @@ describe('decideConsensus: two agreed candidates', () => {
       ),
     );
     assert.equal(result.seat, 'b');
+  });
+
+  it('ranks by the fix that would be applied: a system-wide op that would be dropped does not count', () => {
+    // The model alias is carried by no stored job and proposed by a alone: it would be dropped,
+    // so both fixes are one low-risk op and the tie goes to seat a.
+    const result = agreed(
+      decideConsensus(
+        input({
+          a: diagnosis([BRAND_ALIAS], 85, [MODEL_ALIAS]),
+          reviewOfA: review(true, 85),
+          b: diagnosis([UPC_ALIAS], 85),
+          reviewOfB: review(true, 85),
+        }),
+      ),
+    );
+    assert.equal(result.seat, 'a');
+    assert.deepEqual(result.systemWideOps, []);
+    assert.equal(result.dropped.length, 1);
+  });
+
+  it('with SYSTEM_WIDE_FIX_ENABLED false ranks the lower-risk applied fix first', () => {
+    const result = agreed(
+      decideConsensus(
+        input({
+          systemWideEnabled: false,
+          a: diagnosis([BRAND_ALIAS], 85, [REMOVE_ALIAS]),
+          reviewOfA: review(true, 85),
+          b: diagnosis([UPC_ALIAS, MODEL_ALIAS], 85),
+          reviewOfB: review(true, 85),
+        }),
+      ),
+    );
+    assert.equal(result.seat, 'a');
+    assert.equal(result.risk, 'low');
   });
 
   it('on a complete tie takes seat a, whichever order the ops come in', () => {
