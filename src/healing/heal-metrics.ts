@@ -1,4 +1,5 @@
 import type { HealRunRow } from '../store/heal-run-repository.ts';
+import { type ProviderTotals, totalsByProvider, type UsageEntry } from './call-log.ts';
 import type { AttemptRecord } from './heal-run.ts';
 
 /**
@@ -13,6 +14,8 @@ import type { AttemptRecord } from './heal-run.ts';
  * - firstAttemptSuccessRate: runs whose first attempt was proven and approved ÷ runs with an attempt.
  * - averageFixTimeMs: mean time from detection to completion of successful runs.
  * - falsePositiveRate: runs a person marked a false positive ÷ runs finished.
+ * - providers: per diagnostician that calls a provider, over every run: calls, failed calls,
+ *   tokens in and out, latency (ms) and cost (US dollars, priced calls only).
  * Every rate is 0 when its denominator is 0.
  */
 export interface HealMetrics {
@@ -29,6 +32,7 @@ export interface HealMetrics {
   readonly firstAttemptSuccessRate: number;
   readonly averageFixTimeMs: number;
   readonly falsePositiveRate: number;
+  readonly providers: Readonly<Record<string, ProviderTotals>>;
 }
 
 type MetricRow = Pick<
@@ -42,7 +46,7 @@ type MetricRow = Pick<
   | 'completed_at'
   | 'diagnosis_timestamp'
   | 'attempts'
->;
+> & { readonly usage?: string };
 
 const ratio = (part: number, whole: number) =>
   whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
@@ -79,5 +83,6 @@ export function healMetrics(rows: readonly MetricRow[], totalIssuesDetected: num
       successes.map((row) => Date.parse(row.completed_at ?? row.detected_at) - Date.parse(row.detected_at)),
     ),
     falsePositiveRate: ratio(finished.filter((row) => row.false_positive === 1).length, finished.length),
+    providers: totalsByProvider(rows.flatMap((row) => JSON.parse(row.usage ?? '[]') as UsageEntry[])),
   };
 }

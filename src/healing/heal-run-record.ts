@@ -1,4 +1,5 @@
 import type { HealRunJobRow, HealRunRow } from '../store/heal-run-repository.ts';
+import { totalsByProvider, type UsageEntry } from './call-log.ts';
 
 /** The seed's `self_healing_logs` record, in its own field names, from a stored run. */
 
@@ -35,6 +36,8 @@ export function healRunRecord(row: HealRunRow) {
     sfCorrectionSent: row.sf_correction_sent === 1,
     falsePositive: row.false_positive === 1,
     usage: parse(row.usage),
+    usageByProvider: totalsByProvider(JSON.parse(row.usage) as UsageEntry[]),
+    transcript: parse(row.transcript),
     timings: parse(row.timings),
     completedAt: row.completed_at,
     createdAt: row.created_at,

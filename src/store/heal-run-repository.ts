@@ -263,6 +263,7 @@ export class HealRunRepository {
         'completed_at',
         'diagnosis_timestamp',
         'attempts',
+        'usage',
       ])
       .execute();
   }
