@@ -65,6 +65,42 @@ describe('healMetrics', () => {
       firstAttemptSuccessRate: 0,
       averageFixTimeMs: 0,
       falsePositiveRate: 0,
+      providers: {},
+    });
+  });
+
+  it('sums provider calls per provider from the runs’ usage', () => {
+    const usage = (provider: string, tokensIn: number, costUsd: number | null, ok = true) => ({
+      provider,
+      step: 'diagnose',
+      state: 'detected',
+      model: 'm',
+      tokensIn,
+      tokensOut: 10,
+      latencyMs: 5,
+      costUsd,
+      ok,
+      at: '2026-01-01T00:00:00.000Z',
+    });
+    const row = (entries: unknown[]) => ({
+      state: 'completed',
+      final_outcome: 'success',
+      consensus_achieved: 1,
+      attempts_taken: 1,
+      false_positive: 0,
+      detected_at: '2026-01-01T00:00:00.000Z',
+      completed_at: '2026-01-01T00:00:01.000Z',
+      diagnosis_timestamp: '2026-01-01T00:00:00.500Z',
+      attempts: '[]',
+      usage: JSON.stringify(entries),
+    });
+    const metrics = healMetrics(
+      [row([usage('openai', 100, 0.001), usage('xai', 50, null, false)]), row([usage('openai', 20, 0.0005)])],
+      0,
+    );
+    assert.deepEqual(metrics.providers, {
+      openai: { calls: 2, failedCalls: 0, tokensIn: 120, tokensOut: 20, latencyMs: 10, costUsd: 0.0015 },
+      xai: { calls: 1, failedCalls: 1, tokensIn: 50, tokensOut: 10, latencyMs: 5, costUsd: 0 },
     });
   });
 
