@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDiagnosisQualityBench } from './diagnosis-quality.ts';
+import { runHealingBench } from './healing-bench.ts';
 import {
   type BenchFigure,
   benchEndToEnd,
@@ -54,6 +55,8 @@ try {
     figure('(d) Levenshtein baseline precision', quality.baseline.precision, null, 'similarity ≥ 0.8'),
     figure('(d) Levenshtein baseline recall', quality.baseline.recall, null, 'similarity ≥ 0.8'),
   );
+  console.error('bench: healing with 10,000 stored jobs ...');
+  figures.push(...(await runHealingBench()));
   console.log();
   print(figures);
 } finally {
