@@ -141,8 +141,11 @@ export async function settle(
 
 export const isCorrection = (request: ReceivedRequest) => request.headers['x-correction-type'] !== undefined;
 
-/** A stand-in Salesforce that answers each request with the status the function picks. */
-export async function startRespondingReceiver(respond: (request: ReceivedRequest) => number): Promise<{
+/**
+ * A stand-in Salesforce that answers each request with the status the function picks; `null`
+ * leaves the request unanswered (a crash test kills the sender meanwhile).
+ */
+export async function startRespondingReceiver(respond: (request: ReceivedRequest) => number | null): Promise<{
   url: string;
   requests: ReceivedRequest[];
   close(): Promise<void>;
@@ -168,6 +171,7 @@ export async function startRespondingReceiver(respond: (request: ReceivedRequest
       };
       requests.push(received);
       const status = respond(received);
+      if (status === null) return;
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ success: status < 300 }));
     });
