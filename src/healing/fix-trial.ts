@@ -93,9 +93,13 @@ export function valueAt(result: Record<string, unknown>, path: string): unknown 
   return value;
 }
 
+/** Fewer findings a heal can act on (unread keys, picklist misses, invalid values): cheap to count. */
 function fewerIssues(before: VerificationResult, after: VerificationResult): boolean {
-  const remaining = signaturesOf(after);
-  return [...signaturesOf(before)].some((signature) => !remaining.has(signature));
+  const count = (result: VerificationResult) =>
+    result.Verity_Findings.unmappedKeys.length +
+    result.Verity_Findings.picklistMisses.length +
+    result.Verity_Findings.invalidValues.length;
+  return count(after) < count(before);
 }
 
 export const verify = (job: TrialJob, rules: CompiledRuleSet): VerificationResult =>

@@ -29,7 +29,7 @@ import type { JobRepository } from '../store/job-repository.ts';
 import type { RuleSetRepository } from '../store/rule-set-repository.ts';
 import { appendCalls } from './call-log.ts';
 import { type ConsensusResult, decideConsensus } from './consensus.ts';
-import { buildContextPack, storedSamples } from './context-pack.ts';
+import { buildContextPack, type StoredSamples, storedSamples } from './context-pack.ts';
 import type { ChangesLog, EscalationReason, Escalations } from './escalation.ts';
 import {
   regressionGate,
@@ -131,10 +131,12 @@ class DiagnosticianUnavailable extends Error {
 }
 
 const json = (value: unknown) => JSON.stringify(value);
+const SAMPLES_TTL_MS = 60_000;
 
 export class HealRunner {
   private readonly a: Diagnostician;
   private readonly b: Diagnostician;
+  private samplesCache: { version: number; at: number; samples: StoredSamples } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -824,8 +826,21 @@ export class HealRunner {
       runs: this.runs,
       rules: active.rules,
       issue,
-      samples: await storedSamples(this.db, active.rules),
+      samples: await this.samples(active.version, active.rules),
     });
+  }
+
+  /**
+   * Field values and family keys of stored results change slowly and cost a scan of the stored
+   * results: computed once per active version and minute, not once per step.
+   */
+  private async samples(version: number, rules: RuleSet): Promise<StoredSamples> {
+    const cached = this.samplesCache;
+    if (cached && cached.version === version && Date.now() - cached.at < SAMPLES_TTL_MS)
+      return cached.samples;
+    const samples = await storedSamples(this.db, rules);
+    this.samplesCache = { version, at: Date.now(), samples };
+    return samples;
   }
 
   /** Ask a diagnostician; an error or an answer outside the schema makes it unavailable. */
@@ -860,6 +875,9 @@ export class HealRunner {
         { runId: run.id },
         {
           singletonKey: `heal-step:${run.id}:${to}:${(update.attempts_taken ?? run.attempts_taken) as number}`,
+          // Due at the run's own start: the queue takes the oldest first, so a run further along
+          // finishes before younger runs begin, and siblings it fixes stop at their first step.
+          runAt: Date.parse(run.created_at),
           transaction: trx,
         },
       );

@@ -218,6 +218,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('escalations_created').on('escalations').column('created_at').execute();
     },
   },
+  '0003_recent_jobs_index': {
+    // The regression gate and the context pack read the most recently verified jobs; without
+    // this index each read sorts every completed row.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('jobs_status_completed')
+        .on('jobs')
+        .columns(['status', 'completed_at'])
+        .execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
