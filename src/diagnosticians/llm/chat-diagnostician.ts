@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import type { ZodType } from 'zod';
+import type { FixOp } from '../../domain/rule-set/fix-ops.ts';
 import {
   type AttemptOutcome,
   type CallRecord,
@@ -52,6 +53,15 @@ export interface ChatDiagnosticianOptions {
   readonly now?: () => Date;
 }
 
+/** Fields the ops name: the pack keeps them whatever the budget, so that a reviewer can judge. */
+function fieldsOf(...lists: readonly (readonly FixOp[])[]): Set<string> {
+  const fields = new Set<string>();
+  for (const op of lists.flat()) {
+    if ('field' in op && typeof op.field === 'string') fields.add(op.field);
+  }
+  return fields;
+}
+
 /** A call that produced no usable answer. */
 export class DiagnosticianCallError extends Error {
   readonly code = 'DIAGNOSTICIAN_CALL_FAILED';
@@ -85,14 +95,14 @@ export class ChatDiagnostician implements Diagnostician {
 
   review(pack: ContextPack, diagnosis: Diagnosis): Promise<Review> {
     return this.call('review', (limits) => ({
-      contextPack: boundPack(pack, limits),
+      contextPack: boundPack(pack, limits, fieldsOf(diagnosis.fixOps, diagnosis.systemWideOps)),
       diagnosisUnderReview: anonymous(diagnosis),
     }));
   }
 
   reviewOutcome(pack: ContextPack, outcome: AttemptOutcome): Promise<OutcomeReview> {
     return this.call('review_outcome', (limits) => ({
-      contextPack: boundPack(pack, limits),
+      contextPack: boundPack(pack, limits, fieldsOf(outcome.ops)),
       outcome: boundOutcome(outcome, limits),
     }));
   }
@@ -103,7 +113,7 @@ export class ChatDiagnostician implements Diagnostician {
     reviews: readonly (Review | OutcomeReview)[],
   ): Promise<Diagnosis> {
     return this.call('improve', (limits) => ({
-      contextPack: boundPack(pack, limits),
+      contextPack: boundPack(pack, limits, fieldsOf(previous.fixOps, previous.systemWideOps)),
       previousDiagnosis: anonymous(previous),
       reviews: reviews.map((review) =>
         'agrees' in review ? reviewSchema.parse(review) : outcomeReviewSchema.parse(review),

@@ -10,6 +10,8 @@ import type { AttemptOutcome, ContextPack, FinalSummary } from '../diagnostician
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
 interface Limits {
+  /** Fields sent (the most relevant first; a rule set has hundreds). */
+  readonly fields: number;
   readonly values: number;
   readonly related: number;
   readonly relatedValues: number;
@@ -23,6 +25,7 @@ interface Limits {
 
 export const LEVELS: readonly Limits[] = [
   {
+    fields: 1000,
     values: 20,
     related: 40,
     relatedValues: 5,
@@ -34,6 +37,7 @@ export const LEVELS: readonly Limits[] = [
     text: 200,
   },
   {
+    fields: 120,
     values: 10,
     related: 20,
     relatedValues: 3,
@@ -45,6 +49,7 @@ export const LEVELS: readonly Limits[] = [
     text: 120,
   },
   {
+    fields: 60,
     values: 5,
     related: 10,
     relatedValues: 2,
@@ -56,6 +61,7 @@ export const LEVELS: readonly Limits[] = [
     text: 80,
   },
   {
+    fields: 30,
     values: 3,
     related: 5,
     relatedValues: 1,
@@ -83,7 +89,46 @@ function cutValue(value: unknown, limit: number): unknown {
   return value;
 }
 
-export function boundPack(pack: ContextPack, limits: Limits): ContextPack {
+const words = (text: string) =>
+  text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length >= 2);
+
+/**
+ * The fields most relevant to the issue, in rule-set order: fields an op under discussion names,
+ * then fields whose id or label shares a word with the issue's key or a related key, then fields
+ * with values or aliases to compare against; the rest only when the budget allows.
+ */
+function relevantFields(pack: ContextPack, count: number, mentioned: ReadonlySet<string>) {
+  if (pack.fields.length <= count) return pack.fields;
+  const issueWords = new Set(
+    [pack.issue.key ?? '', pack.issue.value ?? '', ...pack.relatedKeys.map((related) => related.key)].flatMap(
+      words,
+    ),
+  );
+  const score = (field: ContextPack['fields'][number]) =>
+    (mentioned.has(field.id) ? 100 : 0) +
+    (words(`${field.id} ${field.label}`).some((word) => issueWords.has(word)) ? 10 : 0) +
+    (field.values.length > 0 ? 2 : 0) +
+    (field.aliases.length > 0 ? 1 : 0);
+  const kept = new Set(
+    pack.fields
+      .map((field, index) => ({ field, index, score: score(field) }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, count)
+      .map((entry) => entry.field.id),
+  );
+  return pack.fields.filter((field) => kept.has(field.id));
+}
+
+/** The pack within `limits`; `mentioned` fields (named by ops under discussion) are always kept. */
+export function boundPack(
+  pack: ContextPack,
+  limits: Limits,
+  mentioned: ReadonlySet<string> = new Set(),
+): ContextPack {
   const texts = (values: readonly string[], count: number) =>
     values.slice(0, count).map((value) => cut(value, limits.text));
   return {
@@ -93,7 +138,7 @@ export function boundPack(pack: ContextPack, limits: Limits): ContextPack {
       ...related,
       values: texts(related.values, limits.relatedValues),
     })),
-    fields: pack.fields.map((field) => ({
+    fields: relevantFields(pack, limits.fields, mentioned).map((field) => ({
       ...field,
       aliases: field.aliases.slice(0, limits.aliases),
       values: texts(field.values, limits.fieldValues),
