@@ -132,7 +132,10 @@ describe('what verity sends', () => {
   it('every response format is in strict mode’s subset: all properties required, no extra ones, no oneOf', () => {
     for (const step of ['diagnose', 'review', 'review_outcome', 'improve', 'final_approval'] as const) {
       const walk = (schema: unknown): void => {
-        if (Array.isArray(schema)) return schema.forEach(walk);
+        if (Array.isArray(schema)) {
+          for (const item of schema) walk(item);
+          return;
+        }
         if (schema === null || typeof schema !== 'object') return;
         const node = schema as Record<string, unknown>;
         assert.equal(node.oneOf, undefined, `${step}: oneOf`);
