@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lexical.ts';
+import { createValueProfileDiagnostician } from '../../src/diagnosticians/builtin/value-profile.ts';
+import type { ContextPack, Diagnosis } from '../../src/diagnosticians/diagnostician.ts';
+import {
+  builtinAnswer,
+  type ChatRequest,
+  type ChatStub,
+  type Responder,
+  type StubReply,
+  startChatStub,
+} from '../support/chat-completions-stub.ts';
+import {
+  adminGet,
+  type HealLog,
+  isCorrection,
+  isLegacySignature,
+  LEGACY_FILES,
+  PEER_FILES,
+  postFiles,
+  settle,
+} from '../support/heal-fixtures.ts';
+import { type LoopbackReceiver, startReceiver } from '../support/loopback-receiver.ts';
+import { startTestVerity, type TestVerity } from '../support/test-verity.ts';
+
+/**
+ * Whole heals with OpenAI and xAI as the diagnosticians, each a loopback chat-completions
+ * stand-in scripted per test: agreement, disagreement, low confidence, improvement on attempt 2,
+ * and every fault — which escalates as "diagnostician unavailable" and never changes the active
+ * rule set.
+ */
+
+const lexical = createLexicalDiagnostician();
+const valueProfile = createValueProfileDiagnostician();
+const asLexical: Responder = async (request) => ({ answer: await builtinAnswer(lexical, request) });
+const asValueProfile: Responder = async (request) => ({ answer: await builtinAnswer(valueProfile, request) });
+
+interface Heal {
+  readonly verity: TestVerity;
+  readonly openai: ChatStub;
+  readonly xai: ChatStub;
+  readonly sink: LoopbackReceiver;
+  readonly logs: HealLog[];
+  readonly activeVersion: number;
+  close(): Promise<void>;
+}
+
+async function heal(
+  openaiResponder: Responder,
+  xaiResponder: Responder,
+  files: readonly string[] = [...PEER_FILES, ...LEGACY_FILES],
+  environment: Record<string, string> = {},
+): Promise<Heal> {
+  const openai = await startChatStub(openaiResponder);
+  const xai = await startChatStub(xaiResponder);
+  const sink = await startReceiver();
+  const verity = await startTestVerity({
+    SF_WEBHOOK_URL: sink.url,
+    SELF_HEALING_DELAY_AFTER_WEBHOOK: '50',
+    SELF_HEALING_AUTO_APPROVE_LOW_RISK: 'true',
+    OPENAI_API_KEY: 'sk-e2e-openai',
+    OPENAI_BASE_URL: openai.baseUrl,
+    XAI_API_KEY: 'xai-e2e-key',
+    XAI_BASE_URL: xai.baseUrl,
+    DIAGNOSTICIAN_MAX_RETRIES: '1',
+    DIAGNOSTICIAN_TIMEOUT_MS: '400',
+    ...environment,
+  });
+  const close = async () => {
+    await verity.close();
+    await openai.close();
+    await xai.close();
+    await sink.close();
+  };
+  try {
+    await postFiles(verity.app, files);
+    const logs = await settle(verity.app, verity.queue, 60_000);
+    const { active } = await adminGet<{ active: number }>(verity.app, '/api/rule-sets');
+    return { verity, openai, xai, sink, logs, activeVersion: active, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+const legacyRuns = (logs: readonly HealLog[]) => logs.filter((log) => isLegacySignature(log.signature));
+
+/** Nothing was applied: version 1 active, no correction sent, no run activated anything. */
+function assertNothingApplied(result: Heal): void {
+  assert.equal(result.activeVersion, 1);
+  assert.equal(result.sink.requests.filter(isCorrection).length, 0);
+  for (const log of result.logs) assert.equal(log.activatedVersion, null, log.signature);
+}
+
+describe('heals with OpenAI and xAI over HTTP', () => {
+  it('agreement: the _Legacy rename heals; diagnoses, approvals, usage, transcript and metrics are recorded', async () => {
+    const result = await heal(asLexical, asValueProfile);
+    try {
+      const completed = legacyRuns(result.logs).filter((log) => log.state === 'completed');
+      assert.equal(completed.length, 1, JSON.stringify(result.logs.map((log) => [log.signature, log.state])));
+      const run = completed[0]!;
+      assert.ok(result.activeVersion >= 2);
+      assert.equal((run.openaiDiagnosis as { diagnostician: string }).diagnostician, 'openai');
+      assert.equal((run.xaiDiagnosis as { diagnostician: string }).diagnostician, 'xai');
+      const attempts = run.attempts as { openaiApproval: boolean; xaiApproval: boolean }[];
+      assert.equal(attempts[0]?.openaiApproval, true);
+      assert.equal(attempts[0]?.xaiApproval, true);
+
+      const usage = run.usage as { provider: string; step: string; tokensIn: number; costUsd: number }[];
+      assert.deepEqual([...new Set(usage.map((entry) => entry.step))].sort(), [
+        'diagnose',
+        'final_approval',
+        'review',
+        'review_outcome',
+      ]);
+      for (const entry of usage) {
+        assert.ok(['openai', 'xai'].includes(entry.provider));
+        assert.ok(entry.tokensIn > 0 && entry.costUsd > 0);
+      }
+      const byProvider = run.usageByProvider as Record<string, { calls: number; costUsd: number }>;
+      assert.equal(byProvider.openai?.calls, 4);
+      assert.equal(byProvider.xai?.calls, 4);
+      const transcript = run.transcript as { promptVersion: string; rawAnswer: string; error: null }[];
+      assert.equal(transcript.length, usage.length);
+      for (const entry of transcript) {
+        assert.match(entry.promptVersion, /^system\.v1#/);
+        JSON.parse(entry.rawAnswer);
+        assert.equal(entry.error, null);
+      }
+
+      const metrics = await adminGet<{ providers: Record<string, { calls: number; costUsd: number }> }>(
+        result.verity.app,
+        '/api/self-healing/metrics',
+      );
+      assert.ok((metrics.providers.openai?.calls ?? 0) >= 4);
+      assert.ok((metrics.providers.xai?.costUsd ?? 0) > 0);
+
+      for (const request of result.openai.requests) {
+        assert.equal(request.headers.authorization, 'Bearer sk-e2e-openai');
+        assert.equal(request.body.model, 'gpt-4o');
+      }
+      for (const request of result.xai.requests) {
+        assert.equal(request.headers.authorization, 'Bearer xai-e2e-key');
+        assert.equal(request.body.model, 'grok-2-latest');
+      }
+      assert.ok(result.sink.requests.filter(isCorrection).length >= 3);
+    } finally {
+      await result.close();
+    }
+  });
+
+  it('disagreement: each rejects the other’s fix → no consensus, nothing applied', async () => {
+    const rejecting =
+      (responder: Responder): Responder =>
+      async (request, index) =>
+        request.step === 'review'
+          ? {
+              answer: {
+                agrees: false,
+                confidence: 90,
+                concerns: ['the key’s values do not fit'],
+                suggestions: [],
+              },
+            }
+          : responder(request, index);
+    const result = await heal(rejecting(asLexical), rejecting(asValueProfile));
+    try {
+      const runs = legacyRuns(result.logs);
+      assert.ok(runs.length > 0);
+      for (const run of runs) {
+        assert.equal(run.state, 'escalated');
+        assert.match(run.outcomeReason ?? '', /consensus|endorse|agree/i);
+      }
+      assertNothingApplied(result);
+    } finally {
+      await result.close();
+    }
+  });
+
+  it('low confidence: both agree at 40% → below DUAL_AI_MIN_CONFIDENCE, nothing applied', async () => {
+    const timid =
+      (responder: Responder): Responder =>
+      async (request, index) => {
+        const reply = (await responder(request, index)) as { answer: Record<string, unknown> };
+        return { answer: { ...reply.answer, confidence: 40 } };
+      };
+    const result = await heal(timid(asLexical), timid(asValueProfile));
+    try {
+      for (const run of legacyRuns(result.logs)) assert.equal(run.state, 'escalated', run.signature);
+      assertNothingApplied(result);
+    } finally {
+      await result.close();
+    }
+  });
+
+  it('improvement: attempt 1 is not approved, both improve, attempt 2 heals', async () => {
+    let outcomeReviews = 0;
+    // Improving, each re-diagnoses from the pack it was sent.
+    const improving =
+      (responder: Responder, diagnose: (pack: ContextPack) => Promise<Diagnosis>): Responder =>
+      async (request, index): Promise<StubReply> => {
+        if (request.step === 'improve')
+          return { answer: await diagnose(request.data.contextPack as ContextPack) };
+        if (request.step === 'review_outcome' && outcomeReviews++ === 0) {
+          return {
+            answer: { approved: false, confidence: 80, concerns: ['check the changed values once more'] },
+          };
+        }
+        return responder(request, index);
+      };
+    const result = await heal(
+      improving(asLexical, (pack) => lexical.diagnose(pack)),
+      improving(asValueProfile, (pack) => valueProfile.diagnose(pack)),
+    );
+    try {
+      const completed = legacyRuns(result.logs).filter((log) => log.state === 'completed');
+      assert.equal(completed.length, 1);
+      const attempts = completed[0]!.attempts as { success: boolean }[];
+      assert.deepEqual(
+        attempts.map((attempt) => attempt.success),
+        [false, true],
+      );
+      assert.ok(result.activeVersion >= 2);
+    } finally {
+      await result.close();
+    }
+  });
+});
+
+const DIAGNOSIS = {
+  rootCause: 'renamed family',
+  fixOps: [{ op: 'add_family_affix', family: 'manual', suffix: '_Legacy', prefix: null }],
+  systemWideOps: [],
+  confidence: 95,
+  rationale: 'r',
+};
+
+describe('faults during a heal: escalated as diagnostician unavailable, nothing applied', () => {
+  const faults: [string, (request: ChatRequest) => StubReply][] = [
+    ['5xx', () => ({ status: 500 })],
+    ['429 with retry-after', () => ({ status: 429, headers: { 'retry-after': '0' } })],
+    ['connection reset', () => ({ reset: true })],
+    ['timeout', () => ({ hang: true })],
+    ['malformed JSON', () => ({ content: '{"rootCause": ' })],
+    ['empty answer', () => ({ content: '' })],
+    ['answer outside the schema', () => ({ answer: { ...DIAGNOSIS, confidence: 'very' } })],
+    [
+      'op outside the allowlist',
+      () => ({ answer: { ...DIAGNOSIS, fixOps: [{ op: 'execute_sql', sql: 'drop table jobs' }] } }),
+    ],
+  ];
+  for (const [label, fault] of faults) {
+    it(`${label} from xAI`, async () => {
+      const result = await heal(asLexical, async (request) => fault(request), LEGACY_FILES);
+      try {
+        const runs = legacyRuns(result.logs);
+        assert.ok(runs.length > 0);
+        for (const run of runs) {
+          assert.equal(run.state, 'escalated', `${run.signature}: ${run.state}`);
+          assert.match(run.outcomeReason ?? '', /^xai/);
+          const transcript = run.transcript as { provider: string; error: string | null }[];
+          assert.ok(transcript.some((entry) => entry.provider === 'xai' && entry.error !== null));
+        }
+        const { escalations } = await adminGet<{ escalations: { reason: string }[] }>(
+          result.verity.app,
+          '/api/self-healing/escalations',
+        );
+        assert.ok(escalations.length > 0);
+        for (const escalation of escalations) assert.equal(escalation.reason, 'diagnostician_unavailable');
+        assertNothingApplied(result);
+      } finally {
+        await result.close();
+      }
+    });
+  }
+
+  it('xAI fails only at the final approval: the staged fix is never activated', async () => {
+    const result = await heal(asLexical, (request, index) =>
+      request.step === 'final_approval' ? { status: 503 } : asValueProfile(request, index),
+    );
+    try {
+      const runs = legacyRuns(result.logs).filter((run) => run.state === 'escalated');
+      assert.ok(runs.length > 0);
+      assert.ok(runs.some((run) => run.stagedVersion !== null));
+      assertNothingApplied(result);
+    } finally {
+      await result.close();
+    }
+  });
+});
