@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDiagnosisQualityBench } from './diagnosis-quality.ts';
 import { runHealingBench } from './healing-bench.ts';
+import { benchLlmHeal } from './llm-bench.ts';
 import {
   type BenchFigure,
   benchEndToEnd,
@@ -57,6 +58,8 @@ try {
   );
   console.error('bench: healing with 10,000 stored jobs ...');
   figures.push(...(await runHealingBench()));
+  console.error('bench: heals with OpenAI and xAI stand-ins (200 ms per answer) ...');
+  figures.push(...(await benchLlmHeal(dir)));
   console.log();
   print(figures);
 } finally {
