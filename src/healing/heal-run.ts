@@ -607,7 +607,7 @@ export class HealRunner {
     const staged = await this.ruleSets.version(stagedVersion);
     this.logger.info({ runId: run.id }, '[Self-Healing] Running final system-wide validation...');
     const sample = this.options.regressionTestRequired
-      ? await this.sampleJobs(this.options.finalSample, active.version)
+      ? await this.finalSampleJobs(run.job_id, active.version)
       : [await this.trialJob(run.job_id, active.version)];
     const targets = targetFields(ops, active.rules);
     const gate = regressionGate(active.compiled, staged, stagedRecord!.document, sample, targets);
@@ -801,14 +801,29 @@ export class HealRunner {
   }
 
   /** The most recent verified jobs: the golden sample of the regression gate. */
-  private async sampleJobs(limit: number, activeVersion: number): Promise<TrialJob[]> {
-    const rows = await this.db
+  /**
+   * Final validation's wider sample: the most recent stored jobs of the fixed job's category (up
+   * to `finalSample`), and the golden sample across categories, since a rule set is shared.
+   */
+  private async finalSampleJobs(jobId: string, activeVersion: number): Promise<TrialJob[]> {
+    const category = (await this.jobs.get(jobId))?.category ?? null;
+    const jobs = new Map<string, TrialJob>();
+    const ofCategory = category
+      ? await this.sampleJobs(this.options.finalSample, activeVersion, category)
+      : [];
+    for (const job of [...ofCategory, ...(await this.sampleJobs(this.options.goldenSample, activeVersion))]) {
+      jobs.set(job.id, job);
+    }
+    return [...jobs.values()];
+  }
+
+  private async sampleJobs(limit: number, activeVersion: number, category?: string): Promise<TrialJob[]> {
+    let query = this.db
       .selectFrom('jobs')
       .select(['id', 'raw_payload', 'received_at', 'result', 'rule_set_version'])
-      .where('status', '=', 'completed')
-      .orderBy('completed_at', 'desc')
-      .limit(limit)
-      .execute();
+      .where('status', '=', 'completed');
+    if (category !== undefined) query = query.where('category', '=', category);
+    const rows = await query.orderBy('completed_at', 'desc').limit(limit).execute();
     return rows.map((row) => ({
       id: row.id,
       payload: JSON.parse(row.raw_payload) as Record<string, unknown>,

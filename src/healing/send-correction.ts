@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { signedPost } from '../delivery/signed-post.ts';
 import type { VerificationResult } from '../domain/verification/verify-record.ts';
-import { verifyRecord } from '../domain/verification/verify-record.ts';
+import { verifiedCategory, verifyRecord } from '../domain/verification/verify-record.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { RuleSetService } from '../pipeline/rule-set-service.ts';
 import { verificationSessionId } from '../pipeline/verify-job.ts';
@@ -63,7 +63,16 @@ export class CorrectionSender {
       changes = reverified.changes;
       const at = this.now().toISOString();
       await this.db.transaction().execute(async (trx) => {
-        await this.jobs.replaceResult(job.id, JSON.stringify(reverified.result), version, at, trx);
+        await this.jobs.replaceResult(
+          job.id,
+          {
+            result: JSON.stringify(reverified.result),
+            ruleSetVersion: version,
+            category: verifiedCategory(reverified.result),
+          },
+          at,
+          trx,
+        );
         await this.runs.updateRunJob(
           runId,
           jobId,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { verifyRecord } from '../domain/verification/verify-record.ts';
+import { verifiedCategory, verifyRecord } from '../domain/verification/verify-record.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { isRetryable, type Queue, type QueueJob } from '../queue/queue.ts';
 import type { Db } from '../store/database.ts';
@@ -67,6 +67,7 @@ export class VerifyJobHandler {
         {
           result: JSON.stringify(outcome.result),
           ruleSetVersion: rules.version,
+          category: verifiedCategory(outcome.result),
           completedAt: completedAt.toISOString(),
           processingTimeMs: completedAt.getTime() - Date.parse(job.received_at),
         },

@@ -28,6 +28,7 @@ export class JobRepository {
       raw_payload: job.rawPayload,
       result: null,
       rule_set_version: null,
+      category: null,
       webhook_url: job.webhookUrl,
       error: null,
       received_at: job.receivedAt,
@@ -112,7 +113,13 @@ export class JobRepository {
 
   async complete(
     id: string,
-    update: { result: string; ruleSetVersion: number; completedAt: string; processingTimeMs: number },
+    update: {
+      result: string;
+      ruleSetVersion: number;
+      category: string | null;
+      completedAt: string;
+      processingTimeMs: number;
+    },
     executor: Db = this.db,
   ): Promise<void> {
     await executor
@@ -121,6 +128,7 @@ export class JobRepository {
         status: 'completed',
         result: update.result,
         rule_set_version: update.ruleSetVersion,
+        category: update.category,
         completed_at: update.completedAt,
         updated_at: update.completedAt,
         processing_time_ms: update.processingTimeMs,
@@ -133,14 +141,18 @@ export class JobRepository {
   /** A correction re-verified the job under a newer rule set version: its result is now this. */
   async replaceResult(
     id: string,
-    result: string,
-    ruleSetVersion: number,
+    update: { result: string; ruleSetVersion: number; category: string | null },
     at: string,
     executor: Db = this.db,
   ) {
     await executor
       .updateTable('jobs')
-      .set({ result, rule_set_version: ruleSetVersion, updated_at: at })
+      .set({
+        result: update.result,
+        rule_set_version: update.ruleSetVersion,
+        category: update.category,
+        updated_at: at,
+      })
       .where('id', '=', id)
       .execute();
   }

@@ -229,6 +229,17 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_job_category': {
+    // Final validation re-verifies the stored jobs of the fixed job's category.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').addColumn('category', 'text').execute();
+      await db.schema
+        .createIndex('jobs_category_completed')
+        .on('jobs')
+        .columns(['category', 'completed_at'])
+        .execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

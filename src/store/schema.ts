@@ -16,6 +16,8 @@ export interface JobsTable {
   raw_payload: string;
   result: string | null;
   rule_set_version: number | null;
+  /** The result's verified category: final validation samples the jobs of a category. */
+  category: string | null;
   webhook_url: string | null;
   error: string | null;
   received_at: string;

@@ -86,6 +86,12 @@ export interface VerificationOutcome {
 }
 
 const NOT_FOUND = 'Not Found';
+
+/** The verified category of a result, or null when none was found. */
+export function verifiedCategory(result: VerificationResult): string | null {
+  const category = result.Primary_Attributes.Category_Verified;
+  return typeof category === 'string' && category !== NOT_FOUND ? category : null;
+}
 const NONE_IDENTIFIED = 'None Identified';
 
 export const PRIMARY_OUTPUT: Readonly<Record<string, string>> = {
