@@ -715,18 +715,20 @@ export class HealRunner {
           },
         );
       }
-    });
-    await this.changesLog.append({
-      at,
-      action: 'activate',
-      runId: run.id,
-      signature: run.signature,
-      fromVersion: staged.parentVersion,
-      toVersion: staged.version,
-      ops: staged.fixOps,
-      attempts: attempts.length,
-      jobsChecked: validation.jobsChecked ?? null,
-      affectedJobs: affected.length,
+      // Written before the commit: a crash after it cannot lose the line (a crash before it
+      // replays the step, which may write it twice, never zero times).
+      await this.changesLog.append({
+        at,
+        action: 'activate',
+        runId: run.id,
+        signature: run.signature,
+        fromVersion: staged.parentVersion,
+        toVersion: staged.version,
+        ops: staged.fixOps,
+        attempts: attempts.length,
+        jobsChecked: validation.jobsChecked ?? null,
+        affectedJobs: affected.length,
+      });
     });
     this.logger.info(
       { runId: run.id, version: staged.version, affectedJobs: affected.length },
@@ -925,7 +927,10 @@ export class HealRunner {
         },
         trx,
       );
-      if (!moved || escalation === null) return;
+      if (!moved) return;
+      // A run that ends without activating sends no correction: its jobs say so.
+      await this.runs.settlePendingJobs(run.id, 'no_correction', at, trx);
+      if (escalation === null) return;
       await this.escalations.raise(
         {
           runId: run.id,

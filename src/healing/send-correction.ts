@@ -199,9 +199,11 @@ export class CorrectionSender {
     const members = await this.runs.runJobs(run.id);
     const count = (status: string) => members.filter((member) => member.correction_status === status).length;
     const sent = count('acknowledged');
+    // The fix is active either way; a correction Salesforce never accepted was escalated, and the
+    // run's outcome says so.
     const moved = await this.runs.transition(run.id, 'correcting', {
       state: 'completed',
-      final_outcome: 'success',
+      final_outcome: count('failed') > 0 ? 'escalated' : 'success',
       outcome_reason: `${sent} correction(s) acknowledged, ${count('unchanged')} job(s) unchanged, ${count('failed')} failed, ${count('not_sent')} not sent`,
       completed_at: at,
       updated_at: at,

@@ -206,6 +206,16 @@ export class HealRunRepository {
       .execute();
   }
 
+  /** Mark the run's jobs still `pending` with a final status (the run ended without corrections). */
+  async settlePendingJobs(runId: string, status: string, at: string, executor: Db = this.db): Promise<void> {
+    await executor
+      .updateTable('heal_run_jobs')
+      .set({ correction_status: status, updated_at: at })
+      .where('run_id', '=', runId)
+      .where('correction_status', '=', 'pending')
+      .execute();
+  }
+
   /** Corrections of a run still waiting for delivery. */
   async pendingCorrections(runId: string): Promise<number> {
     const row = await this.db

@@ -153,7 +153,7 @@ export interface SelfHealingLogsTable {
 export interface HealRunJobsTable {
   run_id: string;
   job_id: string;
-  /** pending | unchanged | sent | delivered | acknowledged | failed */
+  /** pending | sending | acknowledged | unchanged | failed | not_sent (no SF_WEBHOOK_URL) | no_correction (the run ended without a fix) */
   correction_status: string;
   before_version: number | null;
   after_version: number | null;
