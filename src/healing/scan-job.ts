@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { detectIssues, type JobFacts } from '../domain/issues/detect-issues.ts';
 import { type Issue, priorityOf } from '../domain/issues/issue.ts';
 import { type VerificationResult, verifyRecord } from '../domain/verification/verify-record.ts';
+import { seconds } from '../observability/logger.ts';
 import { QUEUES } from '../pipeline/queues.ts';
 import type { RuleSetService } from '../pipeline/rule-set-service.ts';
 import { verificationSessionId } from '../pipeline/verify-job.ts';
@@ -62,7 +63,7 @@ export class ScanService {
   readonly handle = async (queueJob: { payload: { jobId: string } }): Promise<void> => {
     this.logger.info(
       { jobId: queueJob.payload.jobId },
-      `[Self-Healing] ${Math.round(this.options.delayMs / 1000)}-second delay complete. Starting error scan...`,
+      `[Self-Healing] ${seconds(this.options.delayMs)}-second delay complete. Starting error scan...`,
     );
     await this.scan(queueJob.payload.jobId);
   };

@@ -25,6 +25,11 @@ export const REDACTED_PATHS = [
   'XAI_API_KEY',
 ];
 
+/** `60000` → `60`, `1500` → `1.5`, `100` → `0.1`: seconds for the seed's log lines. */
+export function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
+
 export function createLogger(options: { level: string; logDir: string | null; stdout?: boolean }): Logger {
   const targets: pino.DestinationStream[] = [];
   if (options.stdout !== false) targets.push(pino.destination({ fd: 1, sync: false }));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { resultEnvelope } from '../delivery/result-envelope.ts';
 import { signedPost } from '../delivery/signed-post.ts';
+import { seconds } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type Queue, type QueueJob, RetryLaterError } from '../queue/queue.ts';
 import type { DeliveryRepository } from '../store/delivery-repository.ts';
@@ -109,7 +110,7 @@ export class ResultDeliveryHandler {
     );
     this.logger.info(
       { jobId, dueAt: new Date(runAt).toISOString() },
-      `[Self-Healing] Waiting ${Math.round(this.options.selfHealingDelayMs / 1000)} seconds for SF to process webhook...`,
+      `[Self-Healing] Waiting ${seconds(this.options.selfHealingDelayMs)} seconds for SF to process webhook...`,
     );
   }
 }
