@@ -318,7 +318,10 @@ test('the _Legacy rename heals end to end: one run, one version, one true correc
       .split('\n')
       .map((line) => JSON.parse(line) as { msg: string; jobId?: string; runId?: string });
     const story: [RegExp, (line: { jobId?: string; runId?: string }) => boolean][] = [
-      [/^\[Self-Healing\] Waiting \d+(?:\.\d+)? seconds for SF to process webhook/, (l) => l.jobId === winner.jobId],
+      [
+        /^\[Self-Healing\] Waiting \d+(?:\.\d+)? seconds for SF to process webhook/,
+        (l) => l.jobId === winner.jobId,
+      ],
       [/^\[Self-Healing\] \d+(?:\.\d+)?-second delay complete/, (l) => l.jobId === winner.jobId],
       [/^\[Self-Healing\] Found \d+ issues? requiring attention/, (l) => l.jobId === winner.jobId],
       [/^\[Self-Healing\] Starting dual-AI diagnosis/, (l) => l.runId === winner.id],
