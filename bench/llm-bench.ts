@@ -122,8 +122,9 @@ export async function benchLlmHeal(dir: string, providerDelayMs = 200): Promise<
         name: '(h) LLM heal: provider calls per healed signature',
         value: callsPerHeal,
         unit: 'calls',
-        target: '≤ 6 per provider (first-attempt success)',
-        met: perProvider <= 6,
+        // The issue's target counts every provider call of the heal, both providers together.
+        target: '≤ 6 (first-attempt success)',
+        met: callsPerHeal <= 6,
         detail: `${perProvider} per provider (diagnose, review, review of the outcome, final approval); all runs, superseded ones included: ${allUsage.length} calls for ${healed.length} heal(s)`,
       },
       {

@@ -136,7 +136,7 @@ const SAMPLES_TTL_MS = 60_000;
 export class HealRunner {
   private readonly a: Diagnostician;
   private readonly b: Diagnostician;
-  private samplesCache: { version: number; at: number; samples: StoredSamples } | null = null;
+  private samplesCache: { at: number; samples: StoredSamples } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -843,20 +843,20 @@ export class HealRunner {
       runs: this.runs,
       rules: active.rules,
       issue,
-      samples: await this.samples(active.version, active.rules),
+      samples: await this.samples(active.rules),
     });
   }
 
   /**
    * Field values and family keys of stored results change slowly and cost a scan of the stored
-   * results: computed once per active version and minute, not once per step.
+   * results: computed at most once a minute, not once per step (a new rule set version adds
+   * keys to a family; a pack a minute behind on that only delays a diagnosis that needs them).
    */
-  private async samples(version: number, rules: RuleSet): Promise<StoredSamples> {
+  private async samples(rules: RuleSet): Promise<StoredSamples> {
     const cached = this.samplesCache;
-    if (cached && cached.version === version && Date.now() - cached.at < SAMPLES_TTL_MS)
-      return cached.samples;
+    if (cached && Date.now() - cached.at < SAMPLES_TTL_MS) return cached.samples;
     const samples = await storedSamples(this.db, rules);
-    this.samplesCache = { version, at: Date.now(), samples };
+    this.samplesCache = { at: Date.now(), samples };
     return samples;
   }
 
