@@ -11,7 +11,7 @@ import type { DeliveryRepository } from '../store/delivery-repository.ts';
 import type { HealRunRepository, HealRunRow } from '../store/heal-run-repository.ts';
 import type { JobRepository, JobRow } from '../store/job-repository.ts';
 import type { Escalations } from './escalation.ts';
-import { compareResults, type JobComparison } from './fix-trial.ts';
+import type { JobComparison } from './fix-trial.ts';
 import type { AttemptRecord, SelectedFix } from './heal-run.ts';
 
 export interface CorrectionOptions {
@@ -53,15 +53,17 @@ export class CorrectionSender {
 
     // Re-verify once: the new result and the changes are stored before anything is sent, so a
     // retry after a crash sends the same correction (same idempotency key), never a second one.
-    let changes: JobComparison['changes'];
-    if (member.correction_status === 'pending') {
+    let body = member.correction_body;
+    if (member.correction_status === 'pending' || body === null) {
       const reverified = await this.reverify(job, version);
       if (reverified === null) {
         await this.settle(run, jobId, { correction_status: 'unchanged' });
         return;
       }
-      changes = reverified.changes;
-      const at = this.now().toISOString();
+      const { changes } = reverified;
+      const prepared = this.now();
+      const at = prepared.toISOString();
+      body = JSON.stringify(correctionBody(run, job, changes, version, prepared));
       await this.db.transaction().execute(async (trx) => {
         await this.jobs.replaceResult(
           job.id,
@@ -81,13 +83,12 @@ export class CorrectionSender {
             before_version: job.rule_set_version,
             after_version: version,
             changes: JSON.stringify(changes),
+            correction_body: body,
             updated_at: at,
           },
           trx,
         );
       });
-    } else {
-      changes = JSON.parse(member.changes ?? '[]') as JobComparison['changes'];
     }
 
     if (!this.options.url) {
@@ -98,7 +99,6 @@ export class CorrectionSender {
       await this.settle(run, jobId, { correction_status: 'not_sent' });
       return;
     }
-    const body = JSON.stringify(correctionBody(run, job, changes, version, this.now()));
     const outcome = await signedPost({
       url: this.options.url,
       body,
@@ -181,7 +181,7 @@ export class CorrectionSender {
       receivedAt: job.received_at,
       sessionId: verificationSessionId(job.raw_payload, version),
     }).result;
-    const { changes } = compareResults(job.id, before, result, 'all');
+    const changes = resultChanges(job.id, before, result);
     return changes.length === 0 ? null : { result, changes };
   }
 
@@ -219,6 +219,50 @@ export class CorrectionSender {
   }
 }
 
+/**
+ * Not compared: verity's own bookkeeping sections, and what differs under every new version by
+ * construction (the version itself is in the correction's `ruleSetVersion`).
+ */
+const OWN_SECTIONS = new Set(['Verity_Provenance', 'Verity_Findings', 'Verity_Rule_Set_Version']);
+const BY_CONSTRUCTION = new Set(['Verification.verification_session_id']);
+
+/**
+ * Every value Salesforce stores that differs between two results: members of the object
+ * sections (`Primary_Attributes.MSRP_Verified`, `Verification.verification_score`), and whole
+ * values otherwise (`Additional_Attributes_HTML`).
+ */
+export function resultChanges(
+  jobId: string,
+  before: VerificationResult,
+  after: VerificationResult,
+): JobComparison['changes'] {
+  const changes: JobComparison['changes'][number][] = [];
+  const sourcesOf = (path: string) =>
+    (after.Verity_Provenance[path]?.sources ?? []).map((source) => source.path);
+  const record = (path: string, old: unknown, now: unknown) => {
+    if (!BY_CONSTRUCTION.has(path) && JSON.stringify(old ?? null) !== JSON.stringify(now ?? null)) {
+      changes.push({ jobId, path, before: old ?? null, after: now ?? null, sources: sourcesOf(path) });
+    }
+  };
+  const isSection = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === 'object' && !Array.isArray(value);
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (key) => !OWN_SECTIONS.has(key),
+  );
+  for (const key of keys.sort()) {
+    const old = before[key];
+    const now = after[key];
+    if (isSection(old) && isSection(now)) {
+      for (const member of [...new Set([...Object.keys(old), ...Object.keys(now)])].sort()) {
+        record(`${key}.${member}`, old[member], now[member]);
+      }
+    } else {
+      record(key, old, now);
+    }
+  }
+  return changes;
+}
+
 /** The correction body: PEER-CONTRACT §6's shape with true values. */
 export function correctionBody(
   run: HealRunRow,
@@ -241,11 +285,14 @@ export function correctionBody(
   };
   const diagnosticians = finalApproval.map((entry) => entry.diagnostician);
   const corrections: Record<string, unknown> = {};
+  // The pair's confidence in the fix as a whole: the lower of their two final approvals.
+  const confidence =
+    finalApproval.length > 0 ? Math.min(...finalApproval.map((entry) => entry.confidence)) : null;
   for (const change of changes) {
     corrections[change.path] = {
       old: change.before,
       new: change.after,
-      confidence: selected?.confidence ?? null,
+      confidence,
       verifiedBy: diagnosticians,
       sources: change.sources,
     };

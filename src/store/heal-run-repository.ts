@@ -161,6 +161,7 @@ export class HealRunRepository {
         before_version: null,
         after_version: null,
         changes: null,
+        correction_body: null,
         correction_attempts: 0,
         sf_response: null,
         created_at: at,

@@ -240,6 +240,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_correction_body': {
+    // The correction is built once and stored: every retry sends the same bytes under its key.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('heal_run_jobs').addColumn('correction_body', 'text').execute();
+    },
+  },
 };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

@@ -158,6 +158,8 @@ export interface HealRunJobsTable {
   before_version: number | null;
   after_version: number | null;
   changes: string | null;
+  /** The correction as sent (built once; retries resend it unchanged). */
+  correction_body: string | null;
   correction_attempts: number;
   sf_response: string | null;
   updated_at: string;
