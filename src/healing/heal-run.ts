@@ -53,18 +53,20 @@ import {
  *   no_fix | superseded | escalated | rejected ◀──────────────────── activating ─▶ correcting ─▶ completed
  */
 
-export type HealState =
-  | 'detected'
-  | 'attempting'
-  | 'awaiting_approval'
-  | 'final_validation'
-  | 'activating'
-  | 'correcting'
-  | 'completed'
-  | 'no_fix'
-  | 'superseded'
-  | 'escalated'
-  | 'rejected';
+export const HEAL_STATES = [
+  'detected',
+  'attempting',
+  'awaiting_approval',
+  'final_validation',
+  'activating',
+  'correcting',
+  'completed',
+  'no_fix',
+  'superseded',
+  'escalated',
+  'rejected',
+] as const;
+export type HealState = (typeof HEAL_STATES)[number];
 
 export const TERMINAL_STATES: ReadonlySet<string> = new Set([
   'completed',

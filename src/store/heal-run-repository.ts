@@ -120,6 +120,17 @@ export class HealRunRepository {
       .executeTakeFirst();
   }
 
+  /** Did a heal run ever activate this rule set version? */
+  async wasActivated(version: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('self_healing_logs')
+      .select('id')
+      .where('activated_version', '=', version)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async createRun(row: HealRunRow, executor: Db = this.db): Promise<void> {
     await executor.insertInto('self_healing_logs').values(row).execute();
   }

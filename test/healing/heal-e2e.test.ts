@@ -646,12 +646,12 @@ test('a correction Salesforce keeps rejecting is escalated as sf_no_ack', async 
     assert.ok(run);
     assert.equal(run.sfCorrectionSent, false);
     const { escalations } = await adminGet<{
-      escalations: { reason: string; run_id: string | null; job_id: string | null; message: string }[];
+      escalations: { reason: string; runId: string | null; jobId: string | null; message: string }[];
     }>(verity.app, '/api/self-healing/escalations');
     const noAck = escalations.filter((entry) => entry.reason === 'sf_no_ack');
-    assert.deepEqual(noAck.map((entry) => entry.job_id).sort(), [...jobs].sort());
+    assert.deepEqual(noAck.map((entry) => entry.jobId).sort(), [...jobs].sort());
     for (const entry of noAck) {
-      assert.equal(entry.run_id, run.id);
+      assert.equal(entry.runId, run.id);
       assert.match(entry.message, /HTTP 500/);
     }
     const detail = await adminGet<{ jobs: { jobId: string; correctionStatus: string }[] }>(

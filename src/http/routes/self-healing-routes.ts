@@ -5,6 +5,7 @@ import { describeChange, diffRuleSets } from '../../domain/rule-set/diff-rule-se
 import type { ChangesLog } from '../../healing/escalation.ts';
 import { healMetrics } from '../../healing/heal-metrics.ts';
 import type { HealRunner } from '../../healing/heal-run.ts';
+import { HEAL_STATES } from '../../healing/heal-run.ts';
 import { healRunJobRecord, healRunRecord } from '../../healing/heal-run-record.ts';
 import type { ScanService } from '../../healing/scan-job.ts';
 import type { HealRunRepository } from '../../store/heal-run-repository.ts';
@@ -28,8 +29,8 @@ const decisionBody = z.object({
 const approveBody = decisionBody.extend({ reason: z.string().trim().max(2000).default('approved') });
 const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  outcome: z.string().max(40).optional(),
-  state: z.string().max(40).optional(),
+  outcome: z.enum(['success', 'failed', 'escalated', 'no_fix', 'superseded']).optional(),
+  state: z.enum(HEAL_STATES).optional(),
 });
 const runParams = z.object({ runId: z.string().uuid() });
 const versionParams = z.object({ version: z.coerce.number().int().min(1) });
@@ -50,7 +51,8 @@ function invalid(error: z.ZodError): ReturnType<typeof errorBody> {
 export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
   const auth = requireKey(() => deps.config.ADMIN_API_KEY, 'admin');
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', auth);
+    // The key is checked before the body is read: without it, 401/403 whatever the body.
+    app.addHook('onRequest', auth);
 
     app.post('/api/self-healing/trigger', async (request, reply) => {
       const body = triggerBody.safeParse(request.body ?? {});
@@ -134,11 +136,14 @@ export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
       if (!params.success) return reply.code(400).send(invalid(params.error));
       const body = (approved ? approveBody : decisionBody).safeParse(request.body ?? {});
       if (!body.success) return reply.code(400).send(invalid(body.error));
+      if (!(await deps.runs.get(params.data.runId))) {
+        return reply.code(404).send(errorBody('NOT_FOUND', 'no such heal run'));
+      }
       const run = await deps.healer.decide(params.data.runId, { approved, ...body.data });
       if (!run)
         return reply
           .code(409)
-          .send(errorBody('NOT_AWAITING_APPROVAL', 'the run does not exist or is not waiting for approval'));
+          .send(errorBody('NOT_AWAITING_APPROVAL', 'the run is not waiting for approval'));
       return healRunRecord(run);
     };
     app.post('/api/self-healing/runs/:runId/approve', decide(true));
@@ -166,7 +171,18 @@ export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
       const query = historyQuery.safeParse(request.query);
       if (!query.success) return reply.code(400).send(invalid(query.error));
       const rows = await deps.runs.escalations(query.data.limit);
-      return { escalations: rows.map((row) => ({ ...row, context: JSON.parse(row.context) as unknown })) };
+      return {
+        escalations: rows.map((row) => ({
+          id: row.id,
+          runId: row.run_id,
+          jobId: row.job_id,
+          reason: row.reason,
+          message: row.message,
+          context: JSON.parse(row.context) as unknown,
+          createdAt: row.created_at,
+          resolvedAt: row.resolved_at,
+        })),
+      };
     });
 
     app.get('/api/rule-sets', async () => ({
@@ -195,6 +211,23 @@ export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
       const target = await deps.ruleSetRepository.get(params.data.version);
       if (!target) return reply.code(404).send(errorBody('NOT_FOUND', 'no such rule set version'));
       const previous = await deps.ruleSetRepository.activeVersion();
+      if (previous === target.version) {
+        return reply
+          .code(409)
+          .send(errorBody('ALREADY_ACTIVE', `rule set v${target.version} is already active`));
+      }
+      // Only a version that has been in service: the initial one, or one a heal run activated.
+      // A staged version that was never approved has not passed every gate.
+      if (target.parentVersion !== null && !(await deps.runs.wasActivated(target.version))) {
+        return reply
+          .code(409)
+          .send(
+            errorBody(
+              'NEVER_ACTIVE',
+              `rule set v${target.version} was staged but never approved and activated`,
+            ),
+          );
+      }
       const at = new Date().toISOString();
       await deps.ruleSetRepository.activate(target.version, body.data.by, at);
       await deps.changesLog.append({
