@@ -140,7 +140,10 @@ export function decideConsensus(input: ConsensusInput): ConsensusResult {
         reason: 'both diagnosticians found that no rule-set change is right',
       };
     }
-    return { status: 'no_consensus', reason: reasons.join('; '), confidences };
+    const reason = noFixBoth
+      ? `both proposed no fix, but not both at ${minConfidence}% or more (${input.a.confidence}%, ${input.b.confidence}%): unsure`
+      : reasons.join('; ');
+    return { status: 'no_consensus', reason, confidences };
   }
 
   const [winner] = [...candidates].sort(

@@ -691,6 +691,7 @@ export class HealRunner {
         ])
       : (await this.runs.runJobs(run.id)).map((member) => member.job_id);
     const at = this.now().toISOString();
+    let corrections = 0;
     await this.db.transaction().execute(async (trx) => {
       await this.ruleSetRepository.activate(staged.version, `heal run ${run.id}`, at, trx);
       await this.runs.addJobs(run.id, affected, at, trx);
@@ -706,6 +707,7 @@ export class HealRunner {
         .select('job_id')
         .where('run_id', '=', run.id)
         .execute();
+      corrections = members.length;
       for (const { job_id } of members) {
         await this.queue.enqueue(
           QUEUES.correction,
@@ -729,13 +731,20 @@ export class HealRunner {
         ops: staged.fixOps,
         attempts: attempts.length,
         jobsChecked: validation.jobsChecked ?? null,
-        affectedJobs: affected.length,
+        affectedJobs: corrections,
       });
     });
     this.logger.info(
-      { runId: run.id, version: staged.version, affectedJobs: affected.length },
-      `[Self-Healing] Rule set v${staged.version} activated; sending corrections for ${affected.length} affected job(s)`,
+      { runId: run.id, version: staged.version, affectedJobs: corrections },
+      `[Self-Healing] Rule set v${staged.version} activated; sending corrections for ${corrections} affected job(s)`,
     );
+    await this.supersedeWaiting();
+  }
+
+  /** Runs waiting for a person whose issue the newly active version already fixes stop waiting. */
+  private async supersedeWaiting(): Promise<void> {
+    const { runs } = await this.runs.history({ limit: 500, state: 'awaiting_approval' });
+    for (const waiting of runs) await this.supersede(waiting);
   }
 
   /** Signatures of the original job that the staged version clears. */

@@ -14,7 +14,7 @@ import type { HealRunRepository } from '../store/heal-run-repository.ts';
 import type { JobRepository, JobRow } from '../store/job-repository.ts';
 import type { RuleSetRepository } from '../store/rule-set-repository.ts';
 import type { Escalations } from './escalation.ts';
-import { compareResults } from './fix-trial.ts';
+import { resultChanges } from './send-correction.ts';
 
 const WAITING_FOR_PEOPLE = new Set(['escalated', 'rejected', 'no_fix']);
 const PEOPLE_ISSUES = new Set(['webhook_rejected', 'webhook_undeliverable', 'sf_save_error']);
@@ -131,10 +131,10 @@ export class ScanService {
         receivedAt: job.received_at,
         sessionId: verificationSessionId(job.raw_payload, active.version),
       }).result;
-      const comparison = compareResults(job.id, stored, fresh, 'all');
-      const changed = comparison.changes.length > 0;
-      if (changed) {
-        current = detectIssues({ ...(await this.facts(job, fresh)), findings: fresh.Verity_Findings });
+      // Its issues are what the active version leaves; a correction is due if Salesforce's
+      // values changed.
+      current = detectIssues({ ...(await this.facts(job, fresh)), findings: fresh.Verity_Findings });
+      if (resultChanges(job.id, stored, fresh).length > 0) {
         const version = await this.ruleSetRepository.get(active.version);
         correctedBy = version?.healRunId ?? null;
       }
