@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Logger } from 'pino';
 import {
   type AttemptOutcome,
@@ -27,6 +27,7 @@ import type { Db } from '../store/database.ts';
 import type { HealRunRepository, HealRunRow, HealRunUpdate } from '../store/heal-run-repository.ts';
 import type { JobRepository } from '../store/job-repository.ts';
 import type { RuleSetRepository } from '../store/rule-set-repository.ts';
+import type { Database } from '../store/schema.ts';
 import { appendCalls } from './call-log.ts';
 import { type ConsensusResult, decideConsensus } from './consensus.ts';
 import { buildContextPack, type StoredSamples, storedSamples } from './context-pack.ts';
@@ -609,7 +610,7 @@ export class HealRunner {
     const staged = await this.ruleSets.version(stagedVersion);
     this.logger.info({ runId: run.id }, '[Self-Healing] Running final system-wide validation...');
     const sample = this.options.regressionTestRequired
-      ? await this.finalSampleJobs(run.job_id, active.version)
+      ? await this.finalSampleJobs(run, active.version)
       : [await this.trialJob(run.job_id, active.version)];
     const targets = targetFields(ops, active.rules);
     const gate = regressionGate(active.compiled, staged, stagedRecord!.document, sample, targets);
@@ -813,30 +814,46 @@ export class HealRunner {
     return { ...trial, activeResult: verify(trial, await this.ruleSets.version(activeVersion)) };
   }
 
-  /** The most recent verified jobs: the golden sample of the regression gate. */
   /**
-   * Final validation's wider sample: the most recent stored jobs of the fixed job's category (up
-   * to `finalSample`), and the golden sample across categories, since a rule set is shared.
+   * Final validation's wider sample: the stored jobs that carry the issue (the ones the fix is
+   * for), the most recent of the fixed job's category, and the golden sample across categories,
+   * since a rule set is shared; `finalSample` of each at most.
    */
-  private async finalSampleJobs(jobId: string, activeVersion: number): Promise<TrialJob[]> {
-    const category = (await this.jobs.get(jobId))?.category ?? null;
+  private async finalSampleJobs(run: HealRunRow, activeVersion: number): Promise<TrialJob[]> {
+    const limit = this.options.finalSample;
+    const carriers = await this.runs.jobsWithSignatures([run.signature], limit);
+    const category = (await this.jobs.get(run.job_id))?.category ?? null;
     const jobs = new Map<string, TrialJob>();
-    const ofCategory = category
-      ? await this.sampleJobs(this.options.finalSample, activeVersion, category)
-      : [];
-    for (const job of [...ofCategory, ...(await this.sampleJobs(this.options.goldenSample, activeVersion))]) {
+    for (const job of [
+      ...(carriers.length > 0
+        ? await this.loadJobs(this.db.selectFrom('jobs').where('id', 'in', carriers), limit, activeVersion)
+        : []),
+      ...(category ? await this.sampleJobs(limit, activeVersion, category) : []),
+      ...(await this.sampleJobs(this.options.goldenSample, activeVersion)),
+    ]) {
       jobs.set(job.id, job);
     }
     return [...jobs.values()];
   }
 
+  /** The most recent verified jobs (of one category): the golden sample of the regression gate. */
   private async sampleJobs(limit: number, activeVersion: number, category?: string): Promise<TrialJob[]> {
-    let query = this.db
-      .selectFrom('jobs')
-      .select(['id', 'raw_payload', 'received_at', 'result', 'rule_set_version'])
-      .where('status', '=', 'completed');
+    let query = this.db.selectFrom('jobs');
     if (category !== undefined) query = query.where('category', '=', category);
-    const rows = await query.orderBy('completed_at', 'desc').limit(limit).execute();
+    return this.loadJobs(query, limit, activeVersion);
+  }
+
+  private async loadJobs(
+    query: SelectQueryBuilder<Database, 'jobs', object>,
+    limit: number,
+    activeVersion: number,
+  ): Promise<TrialJob[]> {
+    const rows = await query
+      .select(['id', 'raw_payload', 'received_at', 'result', 'rule_set_version'])
+      .where('status', '=', 'completed')
+      .orderBy('completed_at', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((row) => ({
       id: row.id,
       payload: JSON.parse(row.raw_payload) as Record<string, unknown>,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { detectIssues, type JobFacts } from '../domain/issues/detect-issues.ts';
-import { type Issue, priorityOf } from '../domain/issues/issue.ts';
+import { type Issue, priorityOf, SEVERITY_WEIGHT, type Severity } from '../domain/issues/issue.ts';
 import { type VerificationResult, verifyRecord } from '../domain/verification/verify-record.ts';
 import { seconds } from '../observability/logger.ts';
 import { QUEUES } from '../pipeline/queues.ts';
@@ -169,9 +169,13 @@ export class ScanService {
           continue;
         }
         // A signature a person must look at (escalated, rejected, agreed unfixable) is not
-        // diagnosed again by every scan; the manual trigger forces a new run.
+        // diagnosed again by every scan, only once twice as many jobs carry it as when it was
+        // last diagnosed (the evidence has doubled); the manual trigger forces a new run.
         const last = await this.runs.lastRunFor(issue.signature, trx);
-        if (last && WAITING_FOR_PEOPLE.has(last.state) && !force) continue;
+        if (last && WAITING_FOR_PEOPLE.has(last.state) && !force) {
+          const lastFrequency = last.priority / SEVERITY_WEIGHT[last.severity as Severity];
+          if (priority / SEVERITY_WEIGHT[issue.severity] < 2 * lastFrequency) continue;
+        }
         const runId = randomUUID();
         await this.runs.createRun(newRunRow(runId, job.id, issue, priority, at), trx);
         await this.runs.addJobs(runId, [job.id], at, trx);
