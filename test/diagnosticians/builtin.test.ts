@@ -106,11 +106,28 @@ describe('value-profile', () => {
     ]);
   });
 
-  it('proposes add_ignored_key for a column of placeholders (unihack Unilog_Brand)', async () => {
-    const diagnosis = await valueProfile.diagnose(
-      packFor('record', 'Unilog_Brand', ['-- No Unilog Brand --']),
-    );
+  it('proposes add_ignored_key for a column of placeholders on many jobs (unihack Unilog_Brand)', async () => {
+    const diagnosis = await valueProfile.diagnose({
+      ...packFor('record', 'Unilog_Brand', ['-- No Unilog Brand --']),
+      frequency: 12,
+    });
     assert.equal(diagnosis.fixOps[0]?.op, 'add_ignored_key');
+  });
+
+  it('does not ignore a column seen only as placeholders on a few jobs: the next may carry brands', async () => {
+    const pack = packFor('record', 'DIB_Brand', ['-- No DIB Brand --']);
+    for (const diagnostician of [valueProfile, createLexicalDiagnostician()]) {
+      const diagnosis = await diagnostician.diagnose(pack);
+      assert.ok(!diagnosis.fixOps.some((op) => op.op === 'add_ignored_key'), diagnostician.name);
+    }
+    const review = await valueProfile.review(pack, {
+      rootCause: 'placeholders only',
+      fixOps: [{ op: 'add_ignored_key', key: 'DIB_Brand', families: ['record'], reason: 'empty' }],
+      systemWideOps: [],
+      confidence: 90,
+      rationale: 'r',
+    });
+    assert.equal(review.agrees, false);
   });
 
   it('finds no field for icecat values of other dimensions (Internal memory: 16 GB)', async () => {

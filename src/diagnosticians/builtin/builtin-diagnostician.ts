@@ -141,7 +141,7 @@ function diagnoseWith(evidence: Evidence, pack: ContextPack, exclude: ReadonlySe
       `${evidence.name} judges unmapped keys and picklist misses only`,
     );
   }
-  const junk = evidence.bookkeeping(subject);
+  const junk = bookkeepingOn(evidence, pack, subject);
   if (junk !== null && !exclude.has('__ignore__')) {
     return diagnosisSchema.parse({
       rootCause: `"${subject.key}" carries no product data: ${junk}`,
@@ -226,6 +226,21 @@ function dedupe(ops: readonly FixOp[]): FixOp[] {
 }
 
 /** One op judged on this evidence: ok, with a confidence, or a concern naming the op. */
+/**
+ * A key is bookkeeping by its name (`_url`, `last_checked`) on any evidence, but by its values
+ * (only placeholders such as `-- No DIB Brand --`) only once enough jobs carry it: a distributor
+ * column empty on the first few records may carry real brands on the next, and an ignored key is
+ * never looked at again.
+ */
+const MIN_JOBS_FOR_EMPTY_VALUES = 10;
+
+function bookkeepingOn(evidence: Evidence, pack: ContextPack, subject: KeySubject): string | null {
+  const reason = evidence.bookkeeping(subject);
+  if (reason === null) return null;
+  const byName = evidence.bookkeeping({ ...subject, values: [] }) !== null;
+  return byName || pack.frequency >= MIN_JOBS_FOR_EMPTY_VALUES ? reason : null;
+}
+
 function judgeOp(
   evidence: Evidence,
   pack: ContextPack,
@@ -280,7 +295,7 @@ function judgeOp(
     }
     case 'add_ignored_key': {
       const subject = findSubject(pack, op.families?.[0], op.key);
-      const reason = subject ? evidence.bookkeeping(subject) : null;
+      const reason = subject ? bookkeepingOn(evidence, pack, subject) : null;
       if (reason !== null) return { ok: true, confidence: 85 };
       const [best] = subject ? evidence.rank(pack, subject, NO_EXCLUSIONS) : [];
       return {

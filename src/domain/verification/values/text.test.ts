@@ -109,6 +109,12 @@ describe('isBlankLike', () => {
     '\u00a0',
     ' none ',
     'NOT APPLICABLE',
+    // Item masters' fenced placeholders (real unihack distributor columns).
+    '-- No DIB Brand --',
+    '-- No Unilog Brand --',
+    '-- Unbranded --',
+    '[none]',
+    '<not set>',
     null,
     undefined,
   ];
@@ -121,6 +127,9 @@ describe('isBlankLike', () => {
     'Grey',
     'NAB',
     '-5',
+    '-- Satco --',
+    'No Frost',
+    'Unilever',
     {},
     [],
   ];

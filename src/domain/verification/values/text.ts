@@ -381,8 +381,8 @@ const BLANK_SPELLINGS: ReadonlySet<string> = new Set([
 
 /**
  * The contract's blanking rule: null, undefined, empty or white-space strings, `N/A`, `NA`, `n/a`,
- * `Not Applicable`, `Not Available`, `None`, `Unknown`, and strings made only of dashes (`-`, `--`,
- * `—`) are blank. `"Not Found"` and `"None Identified"` are answers and are not blank; numbers,
+ * `Not Applicable`, `Not Available`, `None`, `Unknown`, strings made only of dashes (`-`, `--`,
+ * `—`), and fenced placeholders (`-- No DIB Brand --`) are blank. `"Not Found"` and `"None Identified"` are answers and are not blank; numbers,
  * booleans and objects are never blank.
  */
 export function isBlankLike(value: unknown): boolean {
@@ -391,5 +391,13 @@ export function isBlankLike(value: unknown): boolean {
   const normalised = normaliseSpace(value).toLowerCase();
   if (normalised === '') return true;
   if (/^[-\u2010-\u2015\u2212]+$/u.test(normalised)) return true;
+  if (FENCED_PLACEHOLDER.test(normalised)) return true;
   return BLANK_SPELLINGS.has(normalised);
 }
+
+/**
+ * An item master's way of writing "nothing here": a phrase of no/none/not/un-words fenced by
+ * dashes or brackets (`-- No DIB Brand --`, `-- Unbranded --`, `[none]`, `<not set>`). Such a
+ * column carries data on other records, so the value is blank, not the key.
+ */
+const FENCED_PLACEHOLDER = /^(?:-{1,3}|\[|<|\()\s*(?:no|none|not|n\/a|un[a-z]*)\b[^]*?(?:-{1,3}|\]|>|\))$/;
