@@ -11,6 +11,7 @@ import { HealRunner } from './healing/heal-run.ts';
 import { ScanService } from './healing/scan-job.ts';
 import { CorrectionSender } from './healing/send-correction.ts';
 import { buildHttpApp } from './http/app.ts';
+import { ListenError } from './http/listen-error.ts';
 import { selfHealingRoutes } from './http/routes/self-healing-routes.ts';
 import { createLogger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -193,7 +194,16 @@ export async function startVerity(givenConfig: Config, options: VerityOptions = 
   });
   let url: string | null = null;
   if (options.http !== false) {
-    url = await app.listen({ port: config.PORT, host: config.HOST });
+    try {
+      url = await app.listen({ port: config.PORT, host: config.HOST });
+    } catch (error) {
+      // A busy port must not leave the workers running against the database with no API.
+      clearInterval(sweepTimer);
+      await app.close();
+      await queue.stop();
+      await db.destroy();
+      throw new ListenError(config.HOST, config.PORT, error);
+    }
     logger.info({ url, keyFile }, 'verity listening');
   } else {
     await app.ready();

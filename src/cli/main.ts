@@ -1,5 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError } from '../config/config.ts';
+import { ListenError } from '../http/listen-error.ts';
 
 /** `verity <command>`: one entry point for every command; each lives in its own module. */
 const USAGE = `usage: verity <command>
@@ -41,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof ListenError) {
     process.stderr.write(`${error.message}\nSee README.md (Configuration) or .env.example.\n`);
     process.exitCode = 2;
   } else {
