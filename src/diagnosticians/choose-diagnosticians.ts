@@ -61,7 +61,9 @@ export function createChatDiagnostician(
       ? config.OPENAI_BASE_URL
         ? { baseURL: config.OPENAI_BASE_URL }
         : {}
-      : { baseURL: config.XAI_BASE_URL }),
+      : // The SDK would read OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment and send
+        // them to xAI too: another provider gets none of OpenAI's account identifiers.
+        { baseURL: config.XAI_BASE_URL, organization: null, project: null }),
     timeout: config.DIAGNOSTICIAN_TIMEOUT_MS,
     maxRetries: config.DIAGNOSTICIAN_MAX_RETRIES,
   });

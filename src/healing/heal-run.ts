@@ -218,7 +218,7 @@ export class HealRunner {
       { runId: run.id, signature: run.signature },
       '[Self-Healing] Starting dual-AI diagnosis...',
     );
-    const [a, b] = await Promise.all([
+    const [a, b] = await this.both([
       this.ask(this.a, () => this.a.diagnose(pack), diagnosisSchema),
       this.ask(this.b, () => this.b.diagnose(pack), diagnosisSchema),
     ]);
@@ -241,7 +241,7 @@ export class HealRunner {
     a: Diagnosis,
     b: Diagnosis,
   ): Promise<{ result: ConsensusResult; reviews: { ofA: Review; ofB: Review } }> {
-    const [ofA, ofB] = await Promise.all([
+    const [ofA, ofB] = await this.both([
       this.ask(this.b, () => this.b.review(pack, a), reviewSchema),
       this.ask(this.a, () => this.a.review(pack, b), reviewSchema),
     ]);
@@ -324,6 +324,22 @@ export class HealRunner {
       { runId: run.id },
       `[Self-Healing] Consensus achieved with ${Math.round(decision.confidence)}% confidence`,
     );
+    const codeChanges = [...decision.fixOps, ...decision.systemWideOps].filter(
+      (op) => op.op === 'code_change',
+    );
+    if (codeChanges.length > 0) {
+      // A described code change is for a person to make; no attempt can stage it.
+      await this.finish(
+        run,
+        from,
+        'escalated',
+        'escalated',
+        'high_risk_fix',
+        `the agreed fix is a code change: ${codeChanges.map(describeFixOp).join('; ')}`,
+        { ...update, consensus, consensus_achieved: 1, attempts_taken: attemptsTaken },
+      );
+      return;
+    }
     const selected: SelectedFix = {
       seat: decision.seat,
       diagnosis: decision.seat === 'a' ? diagnoses.a : diagnoses.b,
@@ -396,7 +412,7 @@ export class HealRunner {
         regressions: [...trial.outcome.regressions, ...trial.gate.regressions],
         changes: [...trial.outcome.changes, ...trial.gate.changes.slice(0, 50)],
       };
-      const [ra, rb] = await Promise.all([
+      const [ra, rb] = await this.both([
         this.ask(this.a, () => this.a.reviewOutcome(pack, outcome), outcomeReviewSchema),
         this.ask(this.b, () => this.b.reviewOutcome(pack, outcome), outcomeReviewSchema),
       ]);
@@ -471,7 +487,7 @@ export class HealRunner {
       return;
     }
     // Improve: both diagnosticians see every review of the failed fix, then agree again.
-    const [ia, ib] = await Promise.all([
+    const [ia, ib] = await this.both([
       this.ask(this.a, () => this.a.improve(pack, selected.diagnosis, reviews), diagnosisSchema),
       this.ask(this.b, () => this.b.improve(pack, selected.diagnosis, reviews), diagnosisSchema),
     ]);
@@ -624,7 +640,7 @@ export class HealRunner {
       regressions: gate.regressions.length,
       sampleChanges: gate.changes.slice(0, 20),
     };
-    const [fa, fb] = await Promise.all([
+    const [fa, fb] = await this.both([
       this.ask(this.a, () => this.a.finalApproval(summary), finalApprovalSchema),
       this.ask(this.b, () => this.b.finalApproval(summary), finalApprovalSchema),
     ]);
@@ -886,6 +902,17 @@ export class HealRunner {
     const samples = await storedSamples(this.db, rules);
     this.samplesCache = { at: Date.now(), samples };
     return samples;
+  }
+
+  /**
+   * Ask both at once and wait for both, even when one fails: a call still in flight must not
+   * land in the next step's record (or the next run's).
+   */
+  private async both<A, B>(calls: readonly [Promise<A>, Promise<B>]): Promise<[A, B]> {
+    const [a, b] = await Promise.allSettled(calls);
+    if (a.status === 'rejected') throw a.reason;
+    if (b.status === 'rejected') throw b.reason;
+    return [a.value, b.value];
   }
 
   /** Ask a diagnostician; an error or an answer outside the schema makes it unavailable. */
