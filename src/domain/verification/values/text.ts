@@ -400,4 +400,4 @@ export function isBlankLike(value: unknown): boolean {
  * dashes or brackets (`-- No DIB Brand --`, `-- Unbranded --`, `[none]`, `<not set>`). Such a
  * column carries data on other records, so the value is blank, not the key.
  */
-const FENCED_PLACEHOLDER = /^(?:-{1,3}|\[|<|\()\s*(?:no|none|not|n\/a|un[a-z]*)\b[^]*?(?:-{1,3}|\]|>|\))$/;
+const FENCED_PLACEHOLDER = /^(?:-{1,3}|\[|<|\()\s*(?:no|none|not|n\/a|un[a-z]*)\b.*?(?:-{1,3}|\]|>|\))$/;
