@@ -497,3 +497,29 @@ describe('redactor', () => {
     );
   });
 });
+
+describe('account identifiers stay with their provider', () => {
+  it('xAI never receives OPENAI_ORG_ID or OPENAI_PROJECT_ID; OpenAI does', async () => {
+    const saved = { org: process.env.OPENAI_ORG_ID, project: process.env.OPENAI_PROJECT_ID };
+    process.env.OPENAI_ORG_ID = 'org-verity-test';
+    process.env.OPENAI_PROJECT_ID = 'proj-verity-test';
+    const stub = await startChatStub(sensible);
+    try {
+      await diagnostician(stub, {}, 'xai').diagnose(legacyRenamePack());
+      await diagnostician(stub, {}, 'openai').diagnose(legacyRenamePack());
+      const [toXai, toOpenai] = stub.requests;
+      assert.equal(toXai?.headers['openai-organization'], undefined);
+      assert.equal(toXai?.headers['openai-project'], undefined);
+      assert.equal(toOpenai?.headers['openai-organization'], 'org-verity-test');
+    } finally {
+      await stub.close();
+      for (const [name, value] of [
+        ['OPENAI_ORG_ID', saved.org],
+        ['OPENAI_PROJECT_ID', saved.project],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+});
