@@ -275,6 +275,31 @@ describe('faults during a heal: escalated as diagnostician unavailable, nothing 
     });
   }
 
+  it('xAI fails at once while OpenAI is still answering: each run records exactly its own calls', async () => {
+    // OpenAI answers every diagnosis after 300 ms; xAI fails each at once. A run must wait for
+    // OpenAI's answer before it records its calls, or that call lands in the next run's record.
+    const result = await heal(
+      async (request, index) => ({ ...(await asLexical(request, index)), delayMs: 300 }),
+      () => ({ status: 400 }),
+      LEGACY_FILES,
+      { DIAGNOSTICIAN_BREAKER_FAILURES: '100' },
+    );
+    try {
+      const runs = result.logs.filter((run) => run.state === 'escalated');
+      assert.ok(runs.length > 0);
+      for (const run of runs) {
+        const transcript = run.transcript as { provider: string; step: string }[];
+        const diagnoses = (provider: string) =>
+          transcript.filter((entry) => entry.provider === provider && entry.step === 'diagnose').length;
+        assert.equal(diagnoses('openai'), 1, `${run.signature}: ${JSON.stringify(transcript)}`);
+        assert.equal(diagnoses('xai'), 1, `${run.signature}: ${JSON.stringify(transcript)}`);
+      }
+      assertNothingApplied(result);
+    } finally {
+      await result.close();
+    }
+  });
+
   it('xAI fails only at the final approval: the staged fix is never activated', async () => {
     const result = await heal(asLexical, (request, index) =>
       request.step === 'final_approval' ? { status: 503 } : asValueProfile(request, index),
