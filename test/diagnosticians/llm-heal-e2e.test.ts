@@ -300,6 +300,38 @@ describe('faults during a heal: escalated as diagnostician unavailable, nothing 
     }
   });
 
+  it('an agreed code change goes to a person at once: no attempt, nothing staged or applied', async () => {
+    const codeChange: Responder = (request) => {
+      if (request.step === 'diagnose' || request.step === 'improve') {
+        return {
+          answer: {
+            ...DIAGNOSIS,
+            fixOps: [{ op: 'code_change', description: 'patch the flattener to read _Legacy keys' }],
+          },
+        };
+      }
+      return { answer: { agrees: true, confidence: 95, concerns: [], suggestions: [] } };
+    };
+    const result = await heal(codeChange, codeChange, LEGACY_FILES);
+    try {
+      const runs = result.logs.filter((run) => run.state === 'escalated');
+      assert.ok(runs.length > 0);
+      for (const run of runs) {
+        assert.equal(run.attemptsTaken, 0, run.signature);
+        assert.equal(run.stagedVersion, null, run.signature);
+        assert.match(run.outcomeReason ?? '', /code change/);
+      }
+      const { escalations } = await adminGet<{ escalations: { reason: string }[] }>(
+        result.verity.app,
+        '/api/self-healing/escalations',
+      );
+      assert.ok(escalations.some((escalation) => escalation.reason === 'high_risk_fix'));
+      assertNothingApplied(result);
+    } finally {
+      await result.close();
+    }
+  });
+
   it('xAI fails only at the final approval: the staged fix is never activated', async () => {
     const result = await heal(asLexical, (request, index) =>
       request.step === 'final_approval' ? { status: 503 } : asValueProfile(request, index),
