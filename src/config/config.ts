@@ -66,6 +66,9 @@ const hostList = z
       .filter((host) => host !== ''),
   );
 
+/** The settings the diagnostician-pair check reads. */
+const PAIR_SETTINGS = new Set(['DUAL_AI_PROVIDERS', 'OPENAI_API_KEY', 'XAI_API_KEY']);
+
 export const configSchema = z
   .object({
     /** HTTP port. */
@@ -219,19 +222,26 @@ export const configSchema = z
      */
     DIAGNOSTICIAN_REDACT_FIELDS: hostList,
   })
-  .superRefine((config, context) => {
-    // A named LLM without its key would fail at the first heal: say so at start instead.
-    for (const name of diagnosticianPair(config)) {
-      const key = name === 'openai' ? 'OPENAI_API_KEY' : name === 'xai' ? 'XAI_API_KEY' : null;
-      if (key !== null && config[key] === undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `DUAL_AI_PROVIDERS names ${name}, which needs ${key}; set it, or name another pair (e.g. DUAL_AI_PROVIDERS=lexical,value-profile)`,
-        });
+  .superRefine(
+    (config, context) => {
+      // A named LLM without its key would fail at the first heal: say so at start instead.
+      for (const name of diagnosticianPair(config)) {
+        const key = name === 'openai' ? 'OPENAI_API_KEY' : name === 'xai' ? 'XAI_API_KEY' : null;
+        if (key !== null && config[key] === undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `DUAL_AI_PROVIDERS names ${name}, which needs ${key}; set it, or name another pair (e.g. DUAL_AI_PROVIDERS=lexical,value-profile)`,
+          });
+        }
       }
-    }
-  });
+    },
+    {
+      // Also when other settings are bad, so one message names every problem; not when the
+      // settings this check reads are themselves invalid.
+      when: (payload) => !payload.issues.some((issue) => PAIR_SETTINGS.has(String(issue.path?.[0] ?? ''))),
+    },
+  );
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
 

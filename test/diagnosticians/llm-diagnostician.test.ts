@@ -463,6 +463,11 @@ describe('choosing the pair', () => {
       /OPENAI_API_KEY=\(unset\): DUAL_AI_PROVIDERS names openai, which needs OPENAI_API_KEY/,
     );
     assert.doesNotMatch(problems({ DUAL_AI_PROVIDERS: 'openai,xai', XAI_API_KEY: 'x' }), /XAI_API_KEY/);
+    // Another bad setting does not hide the missing keys: one message names every problem.
+    const both = problems({ PORT: 'abc', DUAL_AI_PROVIDERS: 'openai,xai' });
+    assert.match(both, /PORT="abc"/);
+    assert.match(both, /OPENAI_API_KEY=\(unset\)/);
+    assert.match(both, /XAI_API_KEY=\(unset\)/);
     assert.match(
       problems({ DUAL_AI_PROVIDERS: 'openai' }),
       /DUAL_AI_PROVIDERS="openai": must name two different/,
