@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { deliveryAttempt, deliveryResult } from '../delivery/delivery-attempt.ts';
 import { signedPost } from '../delivery/signed-post.ts';
 import type { VerificationResult } from '../domain/verification/verify-record.ts';
 import { verifiedCategory, verifyRecord } from '../domain/verification/verify-record.ts';
@@ -114,24 +115,19 @@ export class CorrectionSender {
       timeoutMs: this.options.timeoutMs,
     });
     const at = this.now().toISOString();
-    await this.deliveries.recordAttempt({
-      job_id: jobId,
-      kind: 'correction',
-      delivery_id: queueJob.id,
-      attempt: queueJob.attempt,
-      url: this.options.url,
-      status_code: outcome.statusCode,
-      error: outcome.error,
-      response_excerpt: outcome.responseBody.slice(0, 500),
-      duration_ms: outcome.durationMs,
-      succeeded: outcome.ok ? 1 : 0,
-      attempted_at: at,
-    });
+    await this.deliveries.recordAttempt(
+      deliveryAttempt({
+        jobId,
+        kind: 'correction',
+        deliveryId: queueJob.id,
+        attempt: queueJob.attempt,
+        url: this.options.url,
+        outcome,
+        at,
+      }),
+    );
     const final = outcome.ok || queueJob.attempt >= queueJob.maxAttempts;
-    this.metrics.deliveries.inc({
-      kind: 'correction',
-      result: outcome.ok ? 'delivered' : final ? 'given_up' : 'retrying',
-    });
+    this.metrics.deliveries.inc({ kind: 'correction', result: deliveryResult(outcome.ok, final) });
     if (outcome.ok) {
       // Salesforce's 2xx answer is its acknowledgement; the acknowledge endpoint can add to it.
       await this.settle(run, jobId, {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { deliveryAttempt, deliveryResult } from '../delivery/delivery-attempt.ts';
 import { resultEnvelope } from '../delivery/result-envelope.ts';
 import { signedPost } from '../delivery/signed-post.ts';
 import { seconds } from '../observability/logger.ts';
@@ -60,25 +61,20 @@ export class ResultDeliveryHandler {
       timeoutMs: this.options.timeoutMs,
     });
     const at = this.now().toISOString();
-    await this.deliveries.recordAttempt({
-      job_id: job.id,
-      kind: 'result',
-      delivery_id: queueJob.id,
-      attempt: queueJob.attempt,
-      url: job.webhook_url,
-      status_code: outcome.statusCode,
-      error: outcome.error,
-      response_excerpt: outcome.responseBody.slice(0, 500),
-      duration_ms: outcome.durationMs,
-      succeeded: outcome.ok ? 1 : 0,
-      attempted_at: at,
-    });
+    await this.deliveries.recordAttempt(
+      deliveryAttempt({
+        jobId: job.id,
+        kind: 'result',
+        deliveryId: queueJob.id,
+        attempt: queueJob.attempt,
+        url: job.webhook_url,
+        outcome,
+        at,
+      }),
+    );
     const final = outcome.ok || queueJob.attempt >= queueJob.maxAttempts;
     await this.jobs.recordWebhookAttempt(job.id, outcome.ok ? true : final ? false : null, at);
-    this.metrics.deliveries.inc({
-      kind: 'result',
-      result: outcome.ok ? 'delivered' : final ? 'given_up' : 'retrying',
-    });
+    this.metrics.deliveries.inc({ kind: 'result', result: deliveryResult(outcome.ok, final) });
     if (outcome.ok) {
       this.logger.info(
         { jobId: job.id, statusCode: outcome.statusCode, attempt: queueJob.attempt },
