@@ -94,13 +94,12 @@ export class ScanService {
     return rows.length;
   }
 
-  async facts(job: JobRow, result: VerificationResult | null): Promise<JobFacts> {
+  /** What the job's delivery and Salesforce's answers say; the same whichever result is judged. */
+  private async deliveryFacts(job: JobRow): Promise<Omit<JobFacts, 'findings' | 'category'>> {
     const confirmations = await this.deliveries.confirmationsFor(job.id);
     const attempts = await this.deliveries.attemptsFor(job.id, 'result');
     const last = attempts.at(-1);
     return {
-      findings: result?.Verity_Findings ?? null,
-      category: (result?.Primary_Attributes?.Category_Verified as string | undefined) ?? null,
       webhook: {
         configured: job.webhook_url !== null,
         success: job.webhook_success === null ? null : job.webhook_success === 1,
@@ -118,13 +117,13 @@ export class ScanService {
     if (job.status !== 'completed' && job.status !== 'failed') return { status: 'not_verified' };
     const at = this.now().toISOString();
     const stored = job.result ? (JSON.parse(job.result) as VerificationResult) : null;
-    const issues = detectIssues(await this.facts(job, stored));
+    const delivery = await this.deliveryFacts(job);
+    let current = detectIssues({ ...delivery, ...resultFacts(stored) });
     const active = await this.ruleSets.active();
 
     // Fixed since? Re-verify under the active version: if the job's result improves and the
     // version came from a heal run, that run's correction covers this job too.
     let correctedBy: string | null = null;
-    let current = issues;
     if (stored && job.rule_set_version !== null && job.rule_set_version < active.version) {
       const payload = JSON.parse(job.raw_payload) as Record<string, unknown>;
       const fresh = verifyRecord(payload, active, {
@@ -133,7 +132,7 @@ export class ScanService {
       }).result;
       // Its issues are what the active version leaves; a correction is due if Salesforce's
       // values changed.
-      current = detectIssues({ ...(await this.facts(job, fresh)), findings: fresh.Verity_Findings });
+      current = detectIssues({ ...delivery, ...resultFacts(fresh) });
       if (resultChanges(job.id, stored, fresh).length > 0) {
         const version = await this.ruleSetRepository.get(active.version);
         correctedBy = version?.healRunId ?? null;
@@ -211,6 +210,13 @@ export class ScanService {
     );
     return { status: 'scanned', issues: current, runs: started, correctedBy };
   }
+}
+
+function resultFacts(result: VerificationResult | null): Pick<JobFacts, 'findings' | 'category'> {
+  return {
+    findings: result?.Verity_Findings ?? null,
+    category: (result?.Primary_Attributes?.Category_Verified as string | undefined) ?? null,
+  };
 }
 
 export function newRunRow(runId: string, jobId: string, issue: Issue, priority: number, at: string) {
