@@ -1,6 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -141,50 +139,4 @@ export async function settle(
 
 export const isCorrection = (request: ReceivedRequest) => request.headers['x-correction-type'] !== undefined;
 
-/**
- * A stand-in Salesforce that answers each request with the status the function picks; `null`
- * leaves the request unanswered (a crash test kills the sender meanwhile).
- */
-export async function startRespondingReceiver(respond: (request: ReceivedRequest) => number | null): Promise<{
-  url: string;
-  requests: ReceivedRequest[];
-  close(): Promise<void>;
-}> {
-  const requests: ReceivedRequest[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown = null;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        json = null;
-      }
-      const received = {
-        method: request.method ?? '',
-        url: request.url ?? '',
-        headers: request.headers,
-        body,
-        json,
-      };
-      requests.push(received);
-      const status = respond(received);
-      if (status === null) return;
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ success: status < 300 }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/services/apexrest/catalog_verification`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { startRespondingReceiver } from './loopback-receiver.ts';

@@ -22,8 +22,19 @@ export interface LoopbackReceiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(statuses: number[] = [200]): Promise<LoopbackReceiver> {
-  let script = [...statuses];
+export interface RespondingReceiver {
+  readonly url: string;
+  readonly requests: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in Salesforce that answers each request with the status the function picks; `null`
+ * leaves the request unanswered (a crash test kills the sender meanwhile).
+ */
+export async function startRespondingReceiver(
+  respond: (request: ReceivedRequest) => number | null,
+): Promise<RespondingReceiver> {
   const requests: ReceivedRequest[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -36,14 +47,16 @@ export async function startReceiver(statuses: number[] = [200]): Promise<Loopbac
       } catch {
         json = null;
       }
-      requests.push({
+      const received = {
         method: request.method ?? '',
         url: request.url ?? '',
         headers: request.headers,
         body,
         json,
-      });
-      const status = script.length > 1 ? script.shift()! : (script[0] ?? 200);
+      };
+      requests.push(received);
+      const status = respond(received);
+      if (status === null) return;
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ success: status < 300 }));
     });
@@ -53,20 +66,32 @@ export async function startReceiver(statuses: number[] = [200]): Promise<Loopbac
   return {
     url: `http://127.0.0.1:${port}/services/apexrest/catalog_verification`,
     requests,
-    script(next) {
-      script = [...next];
-    },
-    async waitFor(count, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (requests.length < count) {
-        if (Date.now() > deadline) throw new Error(`receiver got ${requests.length} of ${count} requests`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A receiver answering from a script of status codes (in order; the last one repeats). */
+export async function startReceiver(statuses: number[] = [200]): Promise<LoopbackReceiver> {
+  let script = [...statuses];
+  const receiver = await startRespondingReceiver(() =>
+    script.length > 1 ? script.shift()! : (script[0] ?? 200),
+  );
+  return {
+    ...receiver,
+    script(next) {
+      script = [...next];
+    },
+    async waitFor(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (receiver.requests.length < count) {
+        if (Date.now() > deadline)
+          throw new Error(`receiver got ${receiver.requests.length} of ${count} requests`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
   };
 }
