@@ -50,8 +50,10 @@ function sourceText(value: unknown): string {
 
 export function isBlankValue(value: unknown): boolean {
   if (value === null || value === undefined) return true;
-  if (typeof value === 'string') return isBlankLike(stripTags(decodeEntities(value)));
-  return false;
+  if (typeof value !== 'string') return false;
+  // Without markup or entities the visible text is the value itself; the HTML parser is for the rest.
+  if (!value.includes('<') && !value.includes('&')) return isBlankLike(value);
+  return isBlankLike(stripTags(decodeEntities(value)));
 }
 
 /** A number in the field's unit; a stated unit of another dimension makes the value invalid. */

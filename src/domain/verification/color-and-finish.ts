@@ -52,6 +52,26 @@ function joinPart(text: string, words: readonly Word[], all: readonly Word[]): s
   return joined;
 }
 
+/**
+ * Terms by their first word, built once per term list: a rule set's list lives as long as the
+ * compiled rule set that holds it, so the index is kept beside it, not rebuilt per value.
+ */
+const termIndexes = new WeakMap<readonly string[], ReadonlyMap<string, readonly string[][]>>();
+
+function termIndexOf(terms: readonly string[]): ReadonlyMap<string, readonly string[][]> {
+  let index = termIndexes.get(terms);
+  if (index === undefined) {
+    const built = new Map<string, string[][]>();
+    for (const term of terms) {
+      const termWords = term.split(' ');
+      built.set(termWords[0]!, [...(built.get(termWords[0]!) ?? []), termWords]);
+    }
+    index = built;
+    termIndexes.set(terms, index);
+  }
+  return index;
+}
+
 export function splitColorAndFinish(text: string, finishTerms: readonly string[]): ColorAndFinish {
   const all: Word[] = [...text.matchAll(WORD)].map((match) => ({
     text: match[0],
@@ -61,11 +81,11 @@ export function splitColorAndFinish(text: string, finishTerms: readonly string[]
   }));
   const words = all.filter((word) => !SEPARATOR_TOKENS.has(word.text));
   const isFinish = new Array<boolean>(words.length).fill(false);
-  // Longest terms first, so "fingerprint resistant" wins over a shorter overlapping term.
-  const terms = [...finishTerms].sort((a, b) => b.split(' ').length - a.split(' ').length);
-  for (const term of terms) {
-    const termWords = term.split(' ');
-    for (let start = 0; start + termWords.length <= words.length; start += 1) {
+  // Every occurrence of every term marks its words (a union, so no term order matters).
+  const termsByFirstWord = termIndexOf(finishTerms);
+  for (let start = 0; start < words.length; start += 1) {
+    for (const termWords of termsByFirstWord.get(words[start]!.normalised) ?? []) {
+      if (start + termWords.length > words.length) continue;
       const matches = termWords.every((termWord, offset) => words[start + offset]!.normalised === termWord);
       if (matches)
         for (let offset = 0; offset < termWords.length; offset += 1) isFinish[start + offset] = true;

@@ -68,6 +68,78 @@ describe('normaliseSpace', () => {
   });
 });
 
+/** Text made of the pieces the fast paths look at: spaces of every kind, zero-width characters, fences, blank words. */
+const tricky = fc
+  .array(
+    fc.constantFrom(
+      ' ',
+      '  ',
+      '\t',
+      '\r\n',
+      '\u00a0',
+      '\u3000',
+      '\u200B',
+      '\uFEFF',
+      '-',
+      '\u2014',
+      '[',
+      ']',
+      '<',
+      '>',
+      '(',
+      ')',
+      'n/a',
+      'NA',
+      'none',
+      'No',
+      'not set',
+      'Unknown',
+      'un',
+      'x',
+      'Brand',
+      '0',
+    ),
+    { maxLength: 8 },
+  )
+  .map((pieces) => pieces.join(''));
+
+describe('normaliseSpace fast path', () => {
+  test('property: gives what the two replacements and the trim give', () => {
+    fc.assert(
+      fc.property(fc.oneof(tricky, fc.string({ unit: 'grapheme' })), (text) => {
+        const reference = text
+          .replace(/[\u200B\u2060\uFEFF]/gu, '')
+          .replace(/\s+/gu, ' ')
+          .trim();
+        assert.equal(normaliseSpace(text), reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('isBlankLike fast path', () => {
+  // The rule as documented, without the first-character shortcut.
+  const spellings = new Set(['n/a', 'na', 'n.a.', 'not applicable', 'not available', 'none', 'unknown']);
+  const reference = (text: string) => {
+    const normalised = normaliseSpace(text).toLowerCase();
+    return (
+      normalised === '' ||
+      /^[-\u2010-\u2015\u2212]+$/u.test(normalised) ||
+      /^(?:-{1,3}|\[|<|\()\s*(?:no|none|not|n\/a|un[a-z]*)\b.*?(?:-{1,3}|\]|>|\))$/.test(normalised) ||
+      spellings.has(normalised)
+    );
+  };
+  test('property: the first-character shortcut never changes the answer', () => {
+    fc.assert(
+      fc.property(fc.oneof(tricky, fc.string({ unit: 'grapheme' })), (text) => {
+        assert.equal(isBlankLike(text), reference(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('splitLines', () => {
   test('splits CRLF, CR and LF, trims, drops empties', () => {
     assert.deepEqual(splitLines('Brands\r\nKichler\r\nFans'), ['Brands', 'Kichler', 'Fans']);

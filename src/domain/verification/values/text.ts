@@ -333,10 +333,19 @@ export interface NormaliseSpaceOptions {
  * U+2000-U+200A, line breaks...) to one space and trims; removes zero-width spaces and BOMs.
  */
 export function normaliseSpace(text: string, options: NormaliseSpaceOptions = {}): string {
-  let result = text.replace(/[\u200B\u2060\uFEFF]/gu, '').replace(/\s+/gu, ' ');
+  // Most values are already normal; one test spares them two replacements and a copy.
+  let result = NEEDS_SPACE_WORK.test(text)
+    ? text
+        .replace(/[\u200B\u2060\uFEFF]/gu, '')
+        .replace(/\s+/gu, ' ')
+        .trim()
+    : text;
   if (options.asciiHyphens === true) result = result.replace(/[\u2010-\u2014\u2212\uFE63\uFF0D]/gu, '-');
-  return result.trim();
+  return result;
 }
+
+/** White space other than single inner spaces, or a zero-width character: what normaliseSpace changes. */
+const NEEDS_SPACE_WORK = /[^\S ]| {2}|^ | $|[\u200B\u2060\uFEFF]/u;
 
 /** Splits on CRLF, CR or LF (Ferguson's category lists use CRLF), trims each line, drops empty lines. */
 export function splitLines(text: string): string[] {
@@ -388,6 +397,10 @@ const BLANK_SPELLINGS: ReadonlySet<string> = new Set([
 export function isBlankLike(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value !== 'string') return false;
+  const first = FIRST_VISIBLE.exec(value);
+  if (first === null) return true;
+  // Every blank spelling starts with n, u, a dash or a fence: any other text is an answer.
+  if (!MAY_START_BLANK.test(first[0])) return false;
   const normalised = normaliseSpace(value).toLowerCase();
   if (normalised === '') return true;
   if (/^[-\u2010-\u2015\u2212]+$/u.test(normalised)) return true;
@@ -400,4 +413,7 @@ export function isBlankLike(value: unknown): boolean {
  * dashes or brackets (`-- No DIB Brand --`, `-- Unbranded --`, `[none]`, `<not set>`). Such a
  * column carries data on other records, so the value is blank, not the key.
  */
+const FIRST_VISIBLE = /[^\s\u200B\u2060\uFEFF]/u;
+const MAY_START_BLANK = /[nNuU[<(\-\u2010-\u2015\u2212]/u;
+
 const FENCED_PLACEHOLDER = /^(?:-{1,3}|\[|<|\()\s*(?:no|none|not|n\/a|un[a-z]*)\b.*?(?:-{1,3}|\]|>|\))$/;
