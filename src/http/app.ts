@@ -49,6 +49,11 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     trustProxy: false,
+    // The router answers 414 to a path parameter over maxParamLength (default 100) before any
+    // hook runs, so a caller without a key got 414 where every other request gets 401/403. The
+    // limit guards regex parameters, which no route has; each route checks its ids itself,
+    // after the key. Node's header limit (16 KiB) still bounds a real request line.
+    routerOptions: { maxParamLength: Number.MAX_SAFE_INTEGER },
   });
 
   // Keep the body text as received (jobs store it unchanged) and parse it ourselves.

@@ -11,6 +11,7 @@ import type { ScanService } from '../../healing/scan-job.ts';
 import type { HealRunRepository } from '../../store/heal-run-repository.ts';
 import type { RuleSetRepository } from '../../store/rule-set-repository.ts';
 import { errorBody, requireKey } from '../auth.ts';
+import { jobIdProblem } from '../job-id.ts';
 
 export interface SelfHealingRouteDependencies {
   readonly config: Config;
@@ -84,8 +85,10 @@ export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
       };
     });
 
-    app.get('/api/self-healing/status/:jobId', async (request) => {
+    app.get('/api/self-healing/status/:jobId', async (request, reply) => {
       const { jobId } = request.params as { jobId: string };
+      const problem = jobIdProblem(jobId);
+      if (problem !== null) return reply.code(400).send(errorBody('VALIDATION_ERROR', problem));
       const runs = await deps.runs.runsForJob(jobId);
       const latest = runs[0];
       if (!latest) return { jobId, status: 'not_found', message: 'No self-healing activity for this job' };
