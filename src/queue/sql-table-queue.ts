@@ -231,18 +231,29 @@ export class SqlTableQueue implements Queue {
 
   private async claim(queue: string) {
     const now = this.now();
-    const due = this.db
+    // The oldest due job of each kind, each read in order straight off the (queue, status, run_at)
+    // index. One OR across both kinds made SQLite sort every due job on every claim: with a
+    // backlog of a few thousand records a claim cost half a millisecond, most of intake's time.
+    const oldestQueued = this.db
       .selectFrom('queue_jobs')
-      .select('id')
+      .select(['id', 'run_at'])
       .where('queue', '=', queue)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', now)]),
-          eb.and([eb('status', '=', 'active'), eb('lease_until', '<', now)]),
-        ]),
-      )
+      .where('status', '=', 'queued')
+      .where('run_at', '<=', now)
       .orderBy('run_at')
       .limit(1);
+    const oldestLeaseExpired = this.db
+      .selectFrom('queue_jobs')
+      .select(['id', 'run_at'])
+      .where('queue', '=', queue)
+      .where('status', '=', 'active')
+      .where('lease_until', '<', now)
+      .orderBy('run_at')
+      .limit(1);
+    const due = this.db
+      .selectFrom(oldestQueued.as('queued'))
+      .selectAll()
+      .unionAll(this.db.selectFrom(oldestLeaseExpired.as('lease_expired')).selectAll());
     return this.db
       .updateTable('queue_jobs')
       .set((eb) => ({
@@ -252,7 +263,7 @@ export class SqlTableQueue implements Queue {
         locked_by: this.instance,
         updated_at: new Date(now).toISOString(),
       }))
-      .where('id', '=', (eb) => eb.selectFrom(due.as('due')).select('due.id'))
+      .where('id', '=', (eb) => eb.selectFrom(due.as('due')).select('due.id').orderBy('due.run_at').limit(1))
       .returningAll()
       .executeTakeFirst();
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CompiledQuery as Compiled, type CompiledQuery, type KyselyPlugin } from 'kysely';
 import pino from 'pino';
 import { backoffDelay, RetryLaterError } from '../../src/queue/queue.ts';
 import { SqlTableQueue } from '../../src/queue/sql-table-queue.ts';
@@ -135,6 +136,40 @@ describe('SqlTableQueue over a SQLite file', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await queue.stop();
     assert.deepEqual(ran, ['orphan']);
+  });
+
+  test('a claim reads the oldest due job off the index instead of sorting the whole backlog', async () => {
+    const executed: CompiledQuery[] = [];
+    const capture: KyselyPlugin = {
+      transformQuery: (args) => {
+        executed.push(db.getExecutor().compileQuery(args.node, args.queryId));
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const queue = new SqlTableQueue(db.withPlugin(capture), logger, { pollMs: 5 });
+    for (let n = 0; n < 40; n += 1) await queue.enqueue('backlog', { n });
+    queue.work('backlog', async () => {});
+    await queue.start();
+    await queue.idle(['backlog']);
+    await queue.stop();
+    const claim = executed.find((query) =>
+      /^update "queue_jobs" set "status" = \?, "attempts"/.test(query.sql),
+    );
+    assert.ok(claim, 'the claim statement was captured');
+    const plan = await db.executeQuery<{ detail: string }>(
+      Compiled.raw(`explain query plan ${claim.sql}`, [...claim.parameters]),
+    );
+    const steps = plan.rows.map((row) => row.detail);
+    // Only the two candidates (oldest queued, oldest expired lease) may be sorted, after both are read:
+    // a sort before that is a sort of every due job, which made each claim cost O(backlog).
+    const candidatesRead = steps.indexOf('SCAN due');
+    assert.ok(candidatesRead >= 0, steps.join(' | '));
+    const sorts = steps.flatMap((step, index) => (step.includes('TEMP B-TREE') ? [index] : []));
+    assert.ok(
+      sorts.every((index) => index > candidatesRead),
+      `the backlog is sorted: ${steps.join(' | ')}`,
+    );
   });
 
   test('backoff doubles with ±20% jitter and stops at the maximum', () => {
