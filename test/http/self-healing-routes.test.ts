@@ -34,6 +34,77 @@ describe('self-healing admin routes', () => {
     }
   }
 
+  // The admin routes that take a body take JSON: anything else is 415 (after the key), not a
+  // 400 that blames the content ("jobId is required") for what is the wrong content type.
+  const jsonRoutes = [
+    ['/api/self-healing/trigger', '{"jobId":"00000000-0000-4000-8000-000000000000"}'],
+    [`/api/self-healing/runs/${runId}/approve`, '{"reason":"ok"}'],
+    [`/api/self-healing/runs/${runId}/reject`, '{"reason":"no"}'],
+    [`/api/self-healing/runs/${runId}/false-positive`, '{"reason":"no"}'],
+    ['/api/rule-sets/1/activate', '{"reason":"back"}'],
+  ] as const;
+  const otherTypes = [
+    ['text/plain', null],
+    ['text/plain; charset=utf-8', null],
+    ['text/xml', '<jobId>x</jobId>'],
+    ['application/xml', '<jobId>x</jobId>'],
+    ['application/soap+xml', '<jobId>x</jobId>'],
+    ['application/x-www-form-urlencoded', 'jobId=x'],
+    ['application/octet-stream', null],
+  ] as const;
+  for (const [url, json] of jsonRoutes) {
+    test(`POST ${url} with a body that is not JSON: 415 naming application/json`, async () => {
+      for (const [type, payload] of otherTypes) {
+        const response = await verity.app.inject({
+          method: 'POST',
+          url,
+          headers: { 'x-api-key': TEST_ADMIN_KEY, 'content-type': type },
+          payload: payload ?? json,
+        });
+        assert.equal(response.statusCode, 415, `${type}: ${response.body}`);
+        const body = response.json() as { success: boolean; error: { code: string; message: string } };
+        assert.equal(body.error.code, 'UNSUPPORTED_MEDIA_TYPE', type);
+        assert.match(body.error.message, /application\/json/, type);
+        assert.ok(body.error.message.includes(type.split(';')[0]!), `${type}: names what was sent`);
+      }
+      const untyped = await verity.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'x-api-key': TEST_ADMIN_KEY },
+        payload: json,
+      });
+      assert.equal(untyped.statusCode, 415, `no content type: ${untyped.body}`);
+      assert.match((untyped.json() as { error: { message: string } }).error.message, /application\/json/);
+    });
+
+    test(`POST ${url} with a body that is not JSON and no key: still 401 first`, async () => {
+      const response = await verity.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'text/plain' },
+        payload: json,
+      });
+      assert.equal(response.statusCode, 401, response.body);
+    });
+
+    test(`POST ${url} takes application/json with a charset, and no body at all`, async () => {
+      const typed = await verity.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'x-api-key': TEST_ADMIN_KEY, 'content-type': 'Application/JSON; charset=utf-8' },
+        payload: json,
+      });
+      assert.notEqual(typed.statusCode, 415, typed.body);
+      assert.notEqual(typed.statusCode, 400, typed.body);
+      const empty = await verity.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'x-api-key': TEST_ADMIN_KEY },
+      });
+      assert.notEqual(empty.statusCode, 415, empty.body);
+    });
+  }
+
   test('approving or rejecting a run that does not exist: 404', async () => {
     for (const action of ['approve', 'reject']) {
       const response = await verity.app.inject({

@@ -12,6 +12,7 @@ import type { HealRunRepository } from '../../store/heal-run-repository.ts';
 import type { RuleSetRepository } from '../../store/rule-set-repository.ts';
 import { errorBody, requireKey } from '../auth.ts';
 import { jobIdProblem } from '../job-id.ts';
+import { requireJsonBody } from '../json-body.ts';
 
 export interface SelfHealingRouteDependencies {
   readonly config: Config;
@@ -54,6 +55,8 @@ export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
   return async (app: FastifyInstance) => {
     // The key is checked before the body is read: without it, 401/403 whatever the body.
     app.addHook('onRequest', auth);
+    // Then the content type, still before the body is read: the bodies here are JSON.
+    app.addHook('onRequest', requireJsonBody);
 
     app.post('/api/self-healing/trigger', async (request, reply) => {
       const body = triggerBody.safeParse(request.body ?? {});
