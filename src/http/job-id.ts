@@ -10,7 +10,8 @@ function described(value: unknown): string {
   }
   if (typeof value === 'number') return `the number ${value}`;
   if (Array.isArray(value)) return 'an array';
-  return value === null ? 'null' : `a ${typeof value}`;
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**

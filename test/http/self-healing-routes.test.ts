@@ -105,6 +105,68 @@ describe('self-healing admin routes', () => {
     });
   }
 
+  const trigger = (payload?: string) =>
+    verity.app.inject({
+      method: 'POST',
+      url: '/api/self-healing/trigger',
+      headers: payload === undefined ? { 'x-api-key': TEST_ADMIN_KEY } : admin,
+      ...(payload === undefined ? {} : { payload }),
+    });
+  const triggerError = async (payload?: string) => {
+    const response = await trigger(payload);
+    assert.equal(response.statusCode, 400, `${payload?.slice(0, 60)}: ${response.body}`);
+    const body = response.json() as { success: boolean; error: { code: string; message: string } };
+    assert.equal(body.success, false);
+    assert.equal(body.error.code, 'VALIDATION_ERROR');
+    return body.error.message;
+  };
+
+  test('trigger without a jobId: 400 "jobId is required"', async () => {
+    for (const payload of [undefined, '{}', '{"jobId":""}', '{"jobId":"   "}', '{"job":"x"}']) {
+      assert.equal(await triggerError(payload), 'jobId is required', String(payload));
+    }
+  });
+
+  test('trigger with a malformed jobId: 400 saying what it got and what a job id looks like', async () => {
+    const cases = [
+      ['{"jobId":123}', /the number 123/],
+      ['{"jobId":true}', /a boolean/],
+      ['{"jobId":null}', /null/],
+      ['{"jobId":["a"]}', /an array/],
+      ['{"jobId":{"id":"a"}}', /an object/],
+      ['{"jobId":"abc"}', /"abc"/],
+      ['{"jobId":"00000000-0000-4000-8000-00000000000"}', /"00000000-0000-4000-8000-00000000000"/],
+      [JSON.stringify({ jobId: 'a'.repeat(150) }), /a string of 150 characters/],
+      [JSON.stringify({ jobId: 'x'.repeat(1500) }), /a string of 1500 characters/],
+    ] as const;
+    for (const [payload, got] of cases) {
+      const message = await triggerError(payload);
+      assert.match(message, /^jobId is not a job id/, payload.slice(0, 60));
+      assert.match(message, got, payload.slice(0, 60));
+      assert.match(message, /UUID/, payload.slice(0, 60));
+      assert.match(message, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, 'shows one');
+      assert.ok(message.length < 300, 'the value is not echoed back whole');
+    }
+  });
+
+  test('trigger with a body that is not an object: 400 saying what the body should be', async () => {
+    for (const payload of ['[]', '"00000000-0000-4000-8000-000000000000"', '42', 'null']) {
+      assert.match(await triggerError(payload), /JSON object \{"jobId"/, payload);
+    }
+  });
+
+  test('trigger with a well-formed jobId of no job: 404 in the peer shape, the id trimmed', async () => {
+    const jobId = '00000000-0000-4000-8000-000000000000';
+    const response = await trigger(JSON.stringify({ jobId: ` ${jobId} ` }));
+    assert.equal(response.statusCode, 404, response.body);
+    assert.deepEqual(response.json(), {
+      success: false,
+      jobId,
+      phase: 'loading_data',
+      reason: 'Job not found in database',
+    });
+  });
+
   test('approving or rejecting a run that does not exist: 404', async () => {
     for (const action of ['approve', 'reject']) {
       const response = await verity.app.inject({

@@ -23,7 +23,6 @@ export interface SelfHealingRouteDependencies {
   readonly changesLog: ChangesLog;
 }
 
-const triggerBody = z.object({ jobId: z.string().trim().min(1).max(100) });
 const decisionBody = z.object({
   by: z.string().trim().min(1).max(100).default('operator'),
   reason: z.string().trim().min(1).max(2000),
@@ -59,21 +58,29 @@ export function selfHealingRoutes(deps: SelfHealingRouteDependencies) {
     app.addHook('onRequest', requireJsonBody);
 
     app.post('/api/self-healing/trigger', async (request, reply) => {
-      const body = triggerBody.safeParse(request.body ?? {});
-      if (!body.success) return reply.code(400).send(errorBody('VALIDATION_ERROR', 'jobId is required'));
-      const outcome = await deps.scanner.scan(body.data.jobId, true);
+      const body: unknown = request.body === undefined ? {} : request.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        return reply
+          .code(400)
+          .send(errorBody('VALIDATION_ERROR', 'the body must be a JSON object {"jobId": "<job id>"}'));
+      }
+      const given = (body as { jobId?: unknown }).jobId;
+      const jobId = typeof given === 'string' ? given.trim() : given;
+      const problem = jobIdProblem(jobId);
+      if (problem !== null) return reply.code(400).send(errorBody('VALIDATION_ERROR', problem));
+      const outcome = await deps.scanner.scan(jobId as string, true);
       if (outcome.status !== 'scanned') {
         const missing = outcome.status === 'not_found';
         return reply.code(missing ? 404 : 409).send({
           success: false,
-          jobId: body.data.jobId,
+          jobId,
           phase: 'loading_data',
           reason: missing ? 'Job not found in database' : 'Job is not verified yet',
         });
       }
       return {
         success: true,
-        jobId: body.data.jobId,
+        jobId,
         phase: 'error_detection',
         reason: outcome.issues.length === 0 ? 'No issues found' : undefined,
         issues: outcome.issues.map((issue) => ({
