@@ -46,11 +46,26 @@ export interface CaseOutcome {
   readonly pairCorrect: boolean | null;
   readonly baseline: string;
   readonly baselineCorrect: boolean | null;
+  /** Position in labelled-keys.json: even positions are the tuning half, odd ones the held-out half. */
+  readonly index: number;
+  /** Why the pair decided as it did: each diagnosis, each review, the consensus reason. */
+  readonly why: string;
+}
+
+export interface Score {
+  precision: number;
+  recall: number;
 }
 
 export interface DiagnosisQuality {
-  pair: { precision: number; recall: number };
-  baseline: { precision: number; recall: number };
+  pair: Score;
+  baseline: Score;
+  /**
+   * The pair on each half of the labelled set: `tuning` (even positions) is the half looked at
+   * while changing the diagnosticians, `heldOut` (odd positions) the half that was not, so that a
+   * gap between the two shows overfitting.
+   */
+  split: { tuning: Score; heldOut: Score };
   cases: number;
   outcomes?: readonly CaseOutcome[];
 }
@@ -206,6 +221,13 @@ export async function runDiagnosisQualityBench(): Promise<DiagnosisQuality> {
       systemWideEnabled: true,
       observedKeys,
     });
+    const why = [
+      `lexical: ${a.fixOps.map(describe).join(', ') || 'no fix'} @${a.confidence} (${a.rationale})`,
+      `value-profile: ${b.fixOps.map(describe).join(', ') || 'no fix'} @${b.confidence} (${b.rationale})`,
+      `value-profile on lexical: ${reviewOfA.agrees ? 'agrees' : 'disagrees'} @${reviewOfA.confidence} ${reviewOfA.concerns.join('; ')}`,
+      `lexical on value-profile: ${reviewOfB.agrees ? 'agrees' : 'disagrees'} @${reviewOfB.confidence} ${reviewOfB.concerns.join('; ')}`,
+      `consensus: ${decision.status}${'reason' in decision ? ` (${decision.reason})` : ''}`,
+    ].join('\n');
     let pair = `${decision.status}`;
     let pairCorrect: boolean | null = null;
     if (decision.status === 'agreed') {
@@ -222,11 +244,16 @@ export async function runDiagnosisQualityBench(): Promise<DiagnosisQuality> {
       pairCorrect,
       baseline: baseline ? `add_alias ${baseline}` : '-',
       baselineCorrect: baseline ? baseline === entry.label : null,
+      index: outcomes.length,
+      why,
     });
   }
-  const withField = labelled.filter((entry) => entry.label !== null).length;
-  const score = (pick: (outcome: CaseOutcome) => boolean | null) => {
-    const applied = outcomes.filter((outcome) => pick(outcome) !== null);
+  const score = (
+    pick: (outcome: CaseOutcome) => boolean | null,
+    among: readonly CaseOutcome[] = outcomes,
+  ): Score => {
+    const withField = among.filter((outcome) => outcome.label !== null).length;
+    const applied = among.filter((outcome) => pick(outcome) !== null);
     const correct = applied.filter((outcome) => pick(outcome) === true);
     const correctWithField = correct.filter((outcome) => outcome.label !== null);
     return {
@@ -237,6 +264,16 @@ export async function runDiagnosisQualityBench(): Promise<DiagnosisQuality> {
   return {
     pair: score((outcome) => outcome.pairCorrect),
     baseline: score((outcome) => outcome.baselineCorrect),
+    split: {
+      tuning: score(
+        (outcome) => outcome.pairCorrect,
+        outcomes.filter((outcome) => outcome.index % 2 === 0),
+      ),
+      heldOut: score(
+        (outcome) => outcome.pairCorrect,
+        outcomes.filter((outcome) => outcome.index % 2 === 1),
+      ),
+    },
     cases: labelled.length,
     outcomes,
   };
@@ -291,4 +328,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     `pair      precision ${pct(result.pair.precision)} (target ≥ 0.98)  recall ${pct(result.pair.recall)} (target ≥ 0.85)`,
   );
   console.log(`baseline  precision ${pct(result.baseline.precision)}  recall ${pct(result.baseline.recall)}`);
+  for (const [half, figures] of Object.entries(result.split))
+    console.log(
+      `pair on the ${half} half  precision ${pct(figures.precision)}  recall ${pct(figures.recall)}`,
+    );
+  if (process.argv.includes('--why')) {
+    for (const outcome of result.outcomes ?? []) {
+      const missed = outcome.label !== null && outcome.pairCorrect !== true;
+      if (!missed && outcome.pairCorrect !== false) continue;
+      console.log(
+        `\n#${outcome.index} ${outcome.family}:${outcome.key} → ${outcome.label ?? '(none)'}: ${outcome.pair}`,
+      );
+      console.log(outcome.why.replace(/^/gm, '  '));
+    }
+  }
 }
