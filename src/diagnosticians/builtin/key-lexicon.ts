@@ -119,7 +119,46 @@ for (const group of SYNONYMS) for (const word of group) CONCEPT.set(word, group[
  * Words that qualify rather than name (`compliant`, `certified`, `approved`): a boolean column
  * `ADA Compliant` and the field `ada` say the same thing. They keep a small weight.
  */
-const QUALIFIERS = new Set(['compliant', 'certified', 'approved', 'rated', 'rating', 'capable']);
+const QUALIFIERS = new Set([
+  'compliant',
+  'certified',
+  'approved',
+  'rated',
+  'rating',
+  'capable',
+  // `level` names the magnitude of what precedes it: `Noise` and `Noise Level` are one attribute.
+  'level',
+  // `primary`, `main`: the product's own (main) material or colour, not a part's.
+  'primary',
+  'main',
+]);
+
+/**
+ * Facet words the trade uses loosely for one another in a column name: the kind of a thing
+ * (`Mounting Style` / `Mounting Type`) and its extent (`Downrod Size` / `Downrod Length`). Unlike
+ * synonyms they are not folded into one concept (`style` is a field of its own); a key word and a
+ * name word of one group match at `RELATED_WORD_CREDIT` of a full match.
+ */
+const RELATED_WORDS: readonly (readonly string[])[] = [
+  ['type', 'style', 'kind'],
+  ['size', 'length'],
+];
+const RELATED_WORD_CREDIT = 0.7;
+const RELATED_GROUP = new Map<string, number>();
+RELATED_WORDS.forEach((group, index) => {
+  for (const word of group) RELATED_GROUP.set(word, index);
+});
+
+function relatedWords(left: string, right: string): boolean {
+  const group = RELATED_GROUP.get(left);
+  return group !== undefined && group === RELATED_GROUP.get(right);
+}
+
+/**
+ * Words in parentheses that say in which measurement system a value is given (`Width
+ * (imperial)`), not what is measured: left out of the key's terms.
+ */
+const MEASUREMENT_SYSTEMS = new Set(['imperial', 'metric']);
 
 /** Function words: they join names and mean nothing on their own. */
 const STOPWORDS = new Set([
@@ -213,7 +252,9 @@ export function keyTerms(key: string): KeyTerms {
     const qualifiers = expand(normaliseKey(inside).split(' ').filter(Boolean));
     if (index === lastIndex) leaf = words;
     for (const word of words) if (!STOPWORDS.has(word)) terms.push({ word: conceptOf(word), position });
-    for (const word of qualifiers) if (!STOPWORDS.has(word)) terms.push({ word: conceptOf(word), position });
+    for (const word of qualifiers)
+      if (!STOPWORDS.has(word) && !MEASUREMENT_SYSTEMS.has(word))
+        terms.push({ word: conceptOf(word), position });
   });
   return { terms, compact: compactValue(segments[lastIndex] ?? key), leaf };
 }
@@ -262,6 +303,19 @@ export class FieldVocabulary {
     return 1 / (1 + Math.log2(1 + df));
   }
 
+  /**
+   * Weight of a key's word at its place in the key: its informativeness times its positional
+   * weight. A word no field name uses weighs as a short code when it is in a parent segment of a
+   * dotted path (`physical.power`, `device_info.rated_power_w`, `product_info.variants.msrp_ea`):
+   * there it names the source's section (a namespace), not what the leaf measures, whereas the
+   * same unknown word in the leaf qualifies the attribute (`Gross Weight`) and counts against it.
+   */
+  termWeight(word: string, position: number): number {
+    if (position < 1 && !QUALIFIERS.has(word) && (this.frequency.get(word) ?? 0) === 0)
+      return UNKNOWN_CODE_WEIGHT * position;
+    return this.weight(word) * position;
+  }
+
   /** Similarity of a key to one field: the best of its names. */
   similarity(key: KeyTerms, fieldId: string): number {
     const names = this.namesByField.get(fieldId) ?? [];
@@ -279,7 +333,7 @@ export class FieldVocabulary {
   private nameSimilarity(key: KeyTerms, name: { terms: string[]; compact: string }): number {
     const keyWeights = new Map<string, number>();
     for (const term of key.terms) {
-      const weight = this.weight(term.word) * term.position;
+      const weight = this.termWeight(term.word, term.position);
       keyWeights.set(term.word, Math.max(keyWeights.get(term.word) ?? 0, weight));
     }
     const nameWords = [...new Set(name.terms)];
@@ -291,10 +345,21 @@ export class FieldVocabulary {
       const match = [...keyWeights.keys()].find(
         (candidate) => candidate === word || similarWords(candidate, word),
       );
+      const related =
+        match === undefined
+          ? [...keyWeights.keys()].find(
+              (candidate) => !matchedKeyWords.has(candidate) && relatedWords(candidate, word),
+            )
+          : undefined;
       if (match !== undefined) {
         matchedKeyWords.add(match);
         const keyWeight = keyWeights.get(match)!;
         shared += Math.min(nameWeight, keyWeight);
+        union += Math.max(nameWeight, keyWeight);
+      } else if (related !== undefined) {
+        matchedKeyWords.add(related);
+        const keyWeight = keyWeights.get(related)!;
+        shared += RELATED_WORD_CREDIT * Math.min(nameWeight, keyWeight);
         union += Math.max(nameWeight, keyWeight);
       } else {
         union += nameWeight;
@@ -303,7 +368,22 @@ export class FieldVocabulary {
     for (const [word, weight] of keyWeights) if (!matchedKeyWords.has(word)) union += weight;
     const jaccard = union === 0 ? 0 : shared / union;
     // Dice only rescues (run-together or misspelt names); 0.9 keeps a near-spelling below an exact one.
+    // A key whose every word some field name uses is neither run together nor misspelt: its words
+    // already said what they mean, and a near-spelling (`Blade Material` / `Shade Material`,
+    // `Panel Type` / `Fuel Type`) is a different word, not evidence.
+    if (!this.hasUnknownWord(key)) return jaccard;
     return Math.max(jaccard, 0.9 * trigramDice(key.compact, name.compact));
+  }
+
+  /** Does the key's leaf carry a word (of 4+ letters) that no field name uses? */
+  private hasUnknownWord(key: KeyTerms): boolean {
+    return key.terms.some(
+      (term) =>
+        term.position === 1 &&
+        term.word.length >= 4 &&
+        !QUALIFIERS.has(term.word) &&
+        (this.frequency.get(term.word) ?? 0) === 0,
+    );
   }
 }
 

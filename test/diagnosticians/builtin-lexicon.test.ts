@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FieldVocabulary, keyTerms } from '../../src/diagnosticians/builtin/key-lexicon.ts';
+import { fields } from './packs.ts';
+
+/**
+ * The word rules of the lexical evidence (key-lexicon.ts), each on a key of the kind it is for.
+ * Scores are compared with the lexical thresholds: 0.62 to propose a field, 0.03 lead to single it out.
+ */
+
+const vocabulary = new FieldVocabulary(fields);
+const similarity = (key: string, field: string): number => vocabulary.similarity(keyTerms(key), field);
+const best = (key: string): { field: string; score: number; next: number } => {
+  const ranked = fields
+    .map((field) => ({ field: field.id, score: similarity(key, field.id) }))
+    .sort((a, b) => b.score - a.score);
+  return { field: ranked[0]!.field, score: ranked[0]!.score, next: ranked[1]!.score };
+};
+
+describe('lexical word rules', () => {
+  it('reads a section name of a dotted path as a namespace, not as a qualifier of the leaf', () => {
+    for (const [key, field] of [
+      ['physical.power', 'wattage'],
+      ['general_info.make', 'brand'],
+      ['product_info.variants.msrp_ea', 'msrp'],
+    ] as const) {
+      const top = best(key);
+      assert.equal(top.field, field, key);
+      assert.ok(top.score >= 0.62, `${key}: ${top.score}`);
+    }
+    // The same unknown word in the leaf still qualifies what is measured.
+    assert.ok(similarity('Gross Weight', 'weight') < 0.62);
+  });
+
+  it('treats `level` as naming the magnitude of what precedes it (Noise → Noise Level)', () => {
+    const top = best('NOISE');
+    assert.equal(top.field, 'noise_level');
+    assert.ok(top.score >= 0.62, `${top.score}`);
+  });
+
+  it('gives related facet words partial credit (Style / Type, Size / Length)', () => {
+    for (const [key, field] of [
+      ['Mounting Style', 'mounting_type'],
+      ['Downrod Size(s)', 'downrod_length'],
+    ] as const) {
+      const top = best(key);
+      assert.equal(top.field, field, key);
+      assert.ok(top.score >= 0.62 && top.score - top.next >= 0.03, `${key}: ${top.score} vs ${top.next}`);
+    }
+    // Partial credit only: a related word never equals the word itself.
+    assert.ok(similarity('Mounting Style', 'mounting_type') < similarity('Mounting Type', 'mounting_type'));
+  });
+
+  it('leaves out the measurement system in parentheses (Width (imperial))', () => {
+    assert.equal(similarity('Width (imperial)', 'width'), 1);
+    assert.ok(similarity('Package width', 'width') < 0.62);
+  });
+
+  it('does not read a different known word as a misspelling (Blade Material is not Shade Material)', () => {
+    assert.ok(similarity('Blade Material', 'shade_material') < 0.5);
+    assert.ok(similarity('Panel type', 'fuel_type') < 0.5);
+    // A run-together name, made of no known word, is still rescued by its spelling.
+    assert.ok(similarity('INPUTVOLTAGE', 'voltage') >= 0.8);
+  });
+});
