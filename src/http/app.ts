@@ -108,7 +108,12 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
         version: '0.1.0',
         description: 'Self-healing product-data verification for Salesforce',
       },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -11,12 +11,19 @@ export function keysMatch(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110 §11.1). */
+const BEARER = /^bearer[ \t]+(\S.*?)[ \t]*$/i;
+
+/**
+ * The key a request presents: `x-api-key: <key>`, or else `Authorization: Bearer <key>`. When
+ * `x-api-key` is given it is the key, right or wrong. Another scheme or an empty token is no key.
+ */
 function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header !== '') return header;
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) return authorization.slice(7);
-  return null;
+  if (typeof authorization !== 'string') return null;
+  return BEARER.exec(authorization)?.[1] ?? null;
 }
 
 /** The peer's global error body (PEER-CONTRACT §1). */
@@ -35,7 +42,9 @@ export function requireKey(expected: () => string | undefined, realm: string) {
     const key = presentedKey(request);
     const configured = expected();
     if (key === null) {
-      return reply.code(401).send(errorBody('UNAUTHORIZED', `${realm} key required in x-api-key`));
+      return reply
+        .code(401)
+        .send(errorBody('UNAUTHORIZED', `${realm} key required in x-api-key or Authorization: Bearer`));
     }
     if (configured === undefined || !keysMatch(key, configured)) {
       return reply.code(403).send(errorBody('FORBIDDEN', `invalid ${realm} key`));

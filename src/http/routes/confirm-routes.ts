@@ -27,7 +27,10 @@ export function confirmRoutes(deps: HttpDependencies) {
   return async (app: FastifyInstance) => {
     app.post(
       '/api/webhook/confirm',
-      { onRequest: auth, schema: { summary: 'Salesforce save confirmation', security: [{ apiKey: [] }] } },
+      {
+        onRequest: auth,
+        schema: { summary: 'Salesforce save confirmation', security: [{ apiKey: [] }, { bearer: [] }] },
+      },
       async (request, reply) => {
         const parsed = confirmation.safeParse(request.body);
         if (!parsed.success) {

@@ -52,7 +52,7 @@ export function verifyRoutes(deps: HttpDependencies) {
         onRequest: auth,
         schema: {
           summary: 'Accept one Salesforce catalog record; verification runs as durable work',
-          security: [{ apiKey: [] }],
+          security: [{ apiKey: [] }, { bearer: [] }],
           body: { type: 'object', additionalProperties: true },
         },
         // Validation is ours (checkRecord) so that messages match the contract exactly.
@@ -84,7 +84,10 @@ export function verifyRoutes(deps: HttpDependencies) {
 
     app.get<{ Params: { jobId: string } }>(
       '/api/verify/salesforce/status/:jobId',
-      { onRequest: auth, schema: { summary: 'Status and result of one job', security: [{ apiKey: [] }] } },
+      {
+        onRequest: auth,
+        schema: { summary: 'Status and result of one job', security: [{ apiKey: [] }, { bearer: [] }] },
+      },
       async (request, reply) => {
         const job = UUID.test(request.params.jobId) ? await deps.jobs.get(request.params.jobId) : undefined;
         if (!job) return reply.code(404).send({ success: false, error: 'Job not found' });
@@ -94,7 +97,7 @@ export function verifyRoutes(deps: HttpDependencies) {
 
     app.get(
       '/api/verify/salesforce/queue/stats',
-      { onRequest: auth, schema: { summary: 'Jobs by status', security: [{ apiKey: [] }] } },
+      { onRequest: auth, schema: { summary: 'Jobs by status', security: [{ apiKey: [] }, { bearer: [] }] } },
       async () => ({
         success: true,
         stats: await deps.jobs.statusCounts(),
@@ -106,7 +109,10 @@ export function verifyRoutes(deps: HttpDependencies) {
       '/api/verify/salesforce/acknowledge/:jobId',
       {
         onRequest: auth,
-        schema: { summary: "Salesforce's acknowledgement of a result", security: [{ apiKey: [] }] },
+        schema: {
+          summary: "Salesforce's acknowledgement of a result",
+          security: [{ apiKey: [] }, { bearer: [] }],
+        },
       },
       async (request, reply) => {
         // No body means the defaults; anything else must be an object of flags.
