@@ -196,6 +196,28 @@ const COLOUR_OR_FINISH_WORDS = new Set(
   ).split(' '),
 );
 
+/**
+ * Words naming what a product or part is made of (metals, plastics, woods, glass, textiles). A
+ * field declared as a material (`material`, `sink_material`: an enum whose id ends in
+ * `material`) expects them; the id is the field's declared meaning, like its type, not the key's
+ * name, so the value evidence stays independent of the words of the key.
+ */
+const MATERIAL_WORDS = new Set(
+  (
+    'steel stainless iron cast aluminum aluminium brass bronze copper zinc nickel chrome titanium metal ' +
+    'plastic abs acrylic polycarbonate polypropylene polyethylene pvc nylon resin vinyl fiberglass fibreglass ' +
+    'carbon fibre fiber rubber silicone glass ceramic porcelain stone granite marble quartz concrete ' +
+    'wood wooden oak walnut pine bamboo mdf plywood cotton polyester leather linen wool fabric'
+  ).split(' '),
+);
+
+function materialish(value: string): boolean {
+  const words = valueWords(value).split(' ').filter(Boolean);
+  return words.length > 0 && words.length <= 6 && words.some((word) => MATERIAL_WORDS.has(word));
+}
+
+const isMaterialField = (field: PackField): boolean => field.type === 'enum' && /material$/.test(field.id);
+
 function colourish(value: string): boolean {
   const words = valueWords(value).split(' ').filter(Boolean);
   return words.length > 0 && words.length <= 5 && words.some((word) => COLOUR_OR_FINISH_WORDS.has(word));
@@ -256,6 +278,9 @@ export function valueSupport(raw: string, expectation: FieldExpectation): number
           ? 0.4
           : 0;
     case 'enum':
+      if (isMaterialField(field) && shape.kind === 'text' && materialish(raw)) return 0.8;
+      if (expectation.stored.size > 0) return shape.kind === 'text' && shape.words <= 4 ? 0.45 : 0;
+      return shape.kind === 'text' && shape.words <= 4 && shape.length <= 40 ? 0.55 : 0;
     case 'style':
       if (expectation.stored.size > 0) return shape.kind === 'text' && shape.words <= 4 ? 0.45 : 0;
       return shape.kind === 'text' && shape.words <= 4 && shape.length <= 40 ? 0.55 : 0;

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lexical.ts';
+import { createValueProfileDiagnostician } from '../../src/diagnosticians/builtin/value-profile.ts';
+import { expectationOf, valueSupport } from '../../src/diagnosticians/builtin/value-shape.ts';
+import { decideConsensus } from '../../src/healing/consensus.ts';
+import { fields, packFor } from './packs.ts';
+
+const field = (id: string) => {
+  const found = fields.find((candidate) => candidate.id === id);
+  assert.ok(found, id);
+  return found;
+};
+
+describe('value shapes', () => {
+  it('reads material words as support for a material field, and only for one', () => {
+    assert.ok(valueSupport('Steel', expectationOf(field('material'))) >= 0.8);
+    assert.ok(valueSupport('Aluminium, Plastic', expectationOf(field('sink_material'))) >= 0.8);
+    assert.ok(valueSupport('Steel', expectationOf(field('mounting_type'))) < 0.8);
+    assert.ok(valueSupport('Downrod', expectationOf(field('material'))) < 0.8);
+  });
+
+  it('lets the pair agree on a material column (Primary Material: Steel)', async () => {
+    const lexical = createLexicalDiagnostician();
+    const valueProfile = createValueProfileDiagnostician();
+    const pack = packFor('web_retailer_specs', 'Primary Material', ['Steel']);
+    const [a, b] = await Promise.all([lexical.diagnose(pack), valueProfile.diagnose(pack)]);
+    const decision = decideConsensus({
+      a,
+      b,
+      reviewOfA: await valueProfile.review(pack, a),
+      reviewOfB: await lexical.review(pack, b),
+      minConfidence: 70,
+      required: true,
+      systemWideEnabled: true,
+      observedKeys: new Set(['primary material']),
+    });
+    assert.equal(decision.status, 'agreed');
+    assert.ok(decision.status === 'agreed');
+    assert.deepEqual(decision.fixOps, [
+      { op: 'add_alias', field: 'material', key: 'Primary Material', families: ['web_retailer_specs'] },
+    ]);
+  });
+});
