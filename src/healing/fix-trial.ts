@@ -7,6 +7,7 @@ import type { RuleSet } from '../domain/rule-set/rule-set-schema.ts';
 import { validateRuleSet } from '../domain/rule-set/validate-rule-set.ts';
 import {
   PRIMARY_OUTPUT,
+  type Provenance,
   type VerificationResult,
   verifyRecord,
 } from '../domain/verification/verify-record.ts';
@@ -19,6 +20,12 @@ import {
  * A regression is a value the active version verified, on a field the fix's ops do not target,
  * that the staged version loses or changes; a single one rejects the fix. Changes to targeted
  * fields are listed for the reviewers (that is what the fix is for, and they judge it).
+ *
+ * A source the fix brings to a field is also checked against the field's other sources on the
+ * same job: it corroborates them (the field becomes agreed) or contradicts them (the field
+ * becomes a conflict). A key mapped to the wrong field (`Height_Legacy` read as the weight)
+ * contradicts the real weight source wherever both are present, so a fix whose new sources
+ * contradict more often than they corroborate is rejected; `contradicted` says so.
  */
 
 export interface TrialJob {
@@ -48,9 +55,21 @@ export type TrialResult =
       readonly effects: readonly string[];
       /** What the fix did to the original job, for the before/after review. */
       readonly outcome: AttemptOutcome;
-      /** Regressions and changes over the golden sample and the example cases. */
+      /**
+       * Regressions and changes over the golden sample and the example cases; contradictions and
+       * corroborations over the original job and the sample.
+       */
       readonly gate: GateResult;
     };
+
+export interface Contradiction {
+  readonly jobId: string;
+  readonly path: string;
+  /** The value the field's sources agreed on before the fix brought a new source in. */
+  readonly before: unknown;
+  /** Sources the fix brought to the field, by payload path. */
+  readonly newSources: readonly string[];
+}
 
 export interface GateResult {
   readonly jobsChecked: number;
@@ -58,6 +77,28 @@ export interface GateResult {
   readonly examplesChecked: number;
   readonly regressions: AttemptOutcome['regressions'];
   readonly changes: AttemptOutcome['changes'];
+  readonly contradictions: readonly Contradiction[];
+  /** Fields a new source agreed with, where the field already had a source. */
+  readonly corroborations: number;
+}
+
+/** New sources disagree with a field's other sources more often than they agree: the mapping is wrong. */
+export function contradicted(evidence: {
+  readonly contradictions: readonly unknown[];
+  readonly corroborations: number;
+}): boolean {
+  return evidence.contradictions.length > evidence.corroborations;
+}
+
+export function describeContradictions(evidence: {
+  readonly contradictions: readonly Contradiction[];
+  readonly corroborations: number;
+}): string {
+  const [first] = evidence.contradictions;
+  const example = first
+    ? `, e.g. on ${first.jobId}: ${first.newSources.join(', ')} against ${JSON.stringify(first.before)} for ${first.path}`
+    : '';
+  return `the fix's new sources contradict a field's other sources on ${evidence.contradictions.length} job field(s) and agree on ${evidence.corroborations}${example}`;
 }
 
 const SESSION = 'heal-trial';
@@ -108,6 +149,16 @@ export const verify = (job: TrialJob, rules: CompiledRuleSet): VerificationResul
 export interface JobComparison {
   readonly regressions: AttemptOutcome['regressions'][number][];
   readonly changes: AttemptOutcome['changes'][number][];
+  readonly contradictions: Contradiction[];
+  readonly corroborations: number;
+}
+
+/** Payload paths a field's provenance cites, winning and losing. */
+function citedPaths(provenance: Provenance): Set<string> {
+  return new Set([
+    ...provenance.sources.map((source) => source.path),
+    ...provenance.disagreeing.map((entry) => entry.source.path),
+  ]);
 }
 
 /** Compare one job's verified values before and after; `targets` are the fields the fix aims at. */
@@ -119,8 +170,21 @@ export function compareResults(
 ): JobComparison {
   const regressions: JobComparison['regressions'] = [];
   const changes: JobComparison['changes'] = [];
+  const contradictions: Contradiction[] = [];
+  let corroborations = 0;
   const paths = new Set([...Object.keys(before.Verity_Provenance), ...Object.keys(after.Verity_Provenance)]);
   for (const path of [...paths].sort()) {
+    const had = before.Verity_Provenance[path];
+    const has = after.Verity_Provenance[path];
+    if (had && has && had.agreement !== 'conflict') {
+      const known = citedPaths(had);
+      const newSources = [...citedPaths(has)].filter((source) => !known.has(source));
+      if (newSources.length > 0 && has.agreement === 'conflict') {
+        contradictions.push({ jobId, path, before: valueAt(before, path) ?? null, newSources });
+      } else if (newSources.length > 0 && has.agreement === 'agreed') {
+        corroborations += 1;
+      }
+    }
     const old = valueAt(before, path) ?? null;
     const now = valueAt(after, path) ?? null;
     if (JSON.stringify(old) === JSON.stringify(now)) continue;
@@ -134,7 +198,7 @@ export function compareResults(
       changes.push({ jobId, path, before: old, after: now, sources });
     }
   }
-  return { regressions, changes };
+  return { regressions, changes, contradictions, corroborations };
 }
 
 /** Fields the ops target; `add_family_affix` targets every field of the family. */
@@ -184,6 +248,8 @@ export function regressionGate(
 ): GateResult {
   const regressions: GateResult['regressions'][number][] = [];
   const changes: GateResult['changes'][number][] = [];
+  const contradictions: Contradiction[] = [];
+  let corroborations = 0;
   let jobsImproved = 0;
   for (const job of jobs) {
     const before = job.activeResult ?? verify(job, active);
@@ -191,6 +257,8 @@ export function regressionGate(
     const comparison = compareResults(job.id, before, after, targets);
     for (const regression of comparison.regressions) regressions.push(regression);
     for (const change of comparison.changes) changes.push(change);
+    for (const contradiction of comparison.contradictions) contradictions.push(contradiction);
+    corroborations += comparison.corroborations;
     // Improved: without regressions, a value changed or an issue went away (a key now read
     // that agrees with what other sources said changes no value, yet it is what was fixed).
     if (
@@ -223,6 +291,8 @@ export function regressionGate(
     examplesChecked: stagedRules.examples.length,
     regressions,
     changes,
+    contradictions,
+    corroborations,
   };
 }
 
@@ -248,6 +318,11 @@ export function trialFix(input: TrialInput): TrialResult {
       regressions: original.regressions,
       changes: original.changes,
     },
-    gate,
+    // The original job's corroborations and contradictions count with the sample's.
+    gate: {
+      ...gate,
+      contradictions: [...original.contradictions, ...gate.contradictions],
+      corroborations: original.corroborations + gate.corroborations,
+    },
   };
 }

@@ -33,6 +33,8 @@ import { type ConsensusResult, decideConsensus } from './consensus.ts';
 import { buildContextPack, type StoredSamples, storedSamples } from './context-pack.ts';
 import type { ChangesLog, EscalationReason, Escalations } from './escalation.ts';
 import {
+  contradicted,
+  describeContradictions,
   regressionGate,
   signaturesOf,
   stageFix,
@@ -420,13 +422,14 @@ export class HealRunner {
         { runId: run.id, signatureGone: outcome.signatureGone, regressions: outcome.regressions.length },
         `[Self-Healing] ${this.a.name} approval: ${ra.approved} (${ra.confidence}%), ${this.b.name} approval: ${rb.approved} (${rb.confidence}%)`,
       );
-      const proven = outcome.signatureGone && outcome.regressions.length === 0;
+      const proven = outcome.signatureGone && outcome.regressions.length === 0 && !contradicted(trial.gate);
       const success = proven && ra.approved && rb.approved;
       const problems = [
         ...(outcome.signatureGone ? [] : [`the issue ${run.signature} is still there after the fix`]),
         ...outcome.regressions
           .slice(0, 10)
           .map((r) => `regression on ${r.jobId}: ${r.path} ${json(r.before)} → ${json(r.after)}`),
+        ...(contradicted(trial.gate) ? [describeContradictions(trial.gate)] : []),
       ];
       const stagedVersion = success ? await this.stage(run, active.version, trial.rules, ops) : null;
       reviews = [ra, rb];
@@ -651,6 +654,9 @@ export class HealRunner {
       examplesChecked: gate.examplesChecked,
       regressions: gate.regressions.slice(0, 20),
       regressionCount: gate.regressions.length,
+      contradictions: gate.contradictions.slice(0, 20),
+      contradictionCount: gate.contradictions.length,
+      corroborations: gate.corroborations,
       diff: summary.diff,
     });
     const finalApproval = json([
@@ -662,11 +668,13 @@ export class HealRunner {
       final_approval: finalApproval,
       staged_version: stagedVersion,
     };
-    if (gate.regressions.length > 0 || !fa.approved || !fb.approved) {
+    if (gate.regressions.length > 0 || contradicted(gate) || !fa.approved || !fb.approved) {
       const why =
         gate.regressions.length > 0
           ? `${gate.regressions.length} regression(s) in ${gate.jobsChecked} stored jobs`
-          : rejection(this.a.name, fa, this.b.name, fb);
+          : contradicted(gate)
+            ? describeContradictions(gate)
+            : rejection(this.a.name, fa, this.b.name, fb);
       await this.finish(
         run,
         'final_validation',

@@ -8,6 +8,7 @@ import type { FixOp } from '../../src/domain/rule-set/fix-ops.ts';
 import { type RuleSet, rulesSchema } from '../../src/domain/rule-set/rule-set-schema.ts';
 import {
   compareResults,
+  contradicted,
   fieldOfOutputPath,
   regressionGate,
   stageFix,
@@ -68,11 +69,15 @@ function problems(result: ReturnType<typeof stageFix>): readonly string[] {
   return result.problems;
 }
 
-/** What the heal run accepts as proven (src/healing/heal-run.ts): signature gone, no regression anywhere. */
+/**
+ * What the heal run accepts as proven (src/healing/heal-run.ts): signature gone, no regression
+ * anywhere, new sources not contradicting the fields' other sources.
+ */
 const proven = (trial: Extract<TrialResult, { status: 'staged' }>) =>
   trial.outcome.signatureGone &&
   trial.outcome.regressions.length === 0 &&
-  trial.gate.regressions.length === 0;
+  trial.gate.regressions.length === 0 &&
+  !contradicted(trial.gate);
 
 describe('stageFix rejects', () => {
   it('a fix without operations', () => {
@@ -251,6 +256,72 @@ describe('trialFix: the _Legacy rename', () => {
       after: '141.98',
       sources: ['MSRP_Legacy'],
     });
+  });
+});
+
+describe('trialFix: a new source checked against the field’s other sources', () => {
+  // The demo's sequence: Weight_Legacy was already healed into the weight field when a diagnosis
+  // read Height_Legacy as the weight too (the two keys differ by one letter).
+  const withWeightAlias = staged(
+    trialFix({
+      active: ACTIVE,
+      ops: [{ op: 'add_alias', field: 'weight', key: 'Weight_Legacy', families: ['record'] }],
+      stagedVersion: 2,
+      signature: 'unmapped_key:record:weight_legacy',
+      original: job(LEGACY_1),
+      golden: GOLDEN,
+    }),
+  );
+  const active = { rules: withWeightAlias.rules, compiled: withWeightAlias.compiled };
+  const legacyJobs = [LEGACY_1, LEGACY_2, LEGACY_3].map(job);
+
+  it('rejects a key mapped to a field whose real source it contradicts on every job', () => {
+    const trial = staged(
+      trialFix({
+        active,
+        ops: [{ op: 'add_alias', field: 'weight', key: 'Height_Legacy', families: ['record'] }],
+        stagedVersion: 3,
+        signature: 'unmapped_key:record:height_legacy',
+        original: legacyJobs[0]!,
+        golden: legacyJobs,
+      }),
+    );
+    // The signature is gone and nothing outside the weight field moved: only the contradiction shows it.
+    assert.equal(trial.outcome.signatureGone, true);
+    assert.deepEqual(trial.gate.regressions, []);
+    assert.equal(trial.gate.corroborations, 0);
+    assert.deepEqual(
+      trial.gate.contradictions.map(({ jobId, path, before, newSources }) => ({
+        jobId,
+        path,
+        before,
+        newSources,
+      })),
+      [LEGACY_1, LEGACY_2, LEGACY_3].map((jobId) => ({
+        jobId,
+        path: 'Primary_Attributes.Weight_Verified',
+        before: '11',
+        newSources: ['Height_Legacy'],
+      })),
+    );
+    assert.equal(proven(trial), false);
+  });
+
+  it('accepts a key that agrees with the field’s other source', () => {
+    const trial = staged(
+      trialFix({
+        active,
+        ops: [{ op: 'add_alias', field: 'brand', key: 'Brand_Legacy', families: ['record'] }],
+        stagedVersion: 3,
+        signature: 'unmapped_key:record:brand_legacy',
+        original: legacyJobs[0]!,
+        golden: legacyJobs,
+      }),
+    );
+    // Brand_Web_Retailer already says INSINKERATOR on all three records.
+    assert.deepEqual(trial.gate.contradictions, []);
+    assert.equal(trial.gate.corroborations, 3);
+    assert.equal(proven(trial), true);
   });
 });
 
