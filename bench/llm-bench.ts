@@ -125,7 +125,7 @@ export async function benchLlmHeal(dir: string, providerDelayMs = 200): Promise<
         // The issue's target counts every provider call of the heal, both providers together.
         target: '≤ 6 (first-attempt success)',
         met: callsPerHeal <= 6,
-        detail: `${perProvider} per provider (diagnose, review, review of the outcome, final approval); all runs, superseded ones included: ${allUsage.length} calls for ${healed.length} heal(s)`,
+        detail: `${perProvider} per provider (diagnose, review of the outcome, final approval, and review of the other's diagnosis unless both proposed the same fix); all runs, superseded ones included: ${allUsage.length} calls for ${healed.length} heal(s)`,
       },
       {
         name: '(h) LLM heal: tokens per heal',

@@ -1,6 +1,7 @@
 import type { Diagnosis, Review } from '../diagnosticians/diagnostician.ts';
 import { type FixOp, type Risk, riskOf } from '../domain/rule-set/fix-ops.ts';
 import { normaliseKey } from '../domain/verification/normalise.ts';
+import { canonicalJson } from '../store/json.ts';
 
 /**
  * Phase 2's consensus rule, exactly as DESIGN.md §4 states it, as a pure function:
@@ -12,7 +13,8 @@ import { normaliseKey } from '../domain/verification/normalise.ts';
  *   an alias variant that no stored job has ever carried is kept only when both proposed it
  *   independently.
  * With `required` false (DUAL_AI_CONSENSUS_REQUIRED=false) the author's confidence alone
- * endorses a fix.
+ * endorses a fix. When both proposed the same fix on their own (`sameProposal`), the heal run
+ * passes each diagnosis as the other's review (`endorsementBy`) instead of asking for one.
  */
 
 export type Seat = 'a' | 'b';
@@ -91,6 +93,30 @@ function keptSystemWide(
 }
 
 const RISK_RANK: Record<Risk, number> = { low: 0, medium: 1, high: 2 };
+
+/** An op as a comparable text: alias keys normalised, families in order, object keys sorted. */
+function proposalKey(op: FixOp): string {
+  if (op.op !== 'add_alias') return canonicalJson(op);
+  return canonicalJson({ ...op, key: normaliseKey(op.key), families: [...(op.families ?? [])].sort() });
+}
+
+/**
+ * Did both diagnosticians, independently, propose exactly the same fix (the same ops, or both
+ * no fix)? Then each diagnosis already endorses the other's at its own confidence, and asking
+ * each to review the other would only repeat it: the heal run skips the cross-review (two
+ * provider calls) and takes each diagnosis as its review of the other.
+ */
+export function sameProposal(a: Diagnosis, b: Diagnosis): boolean {
+  const ops = (diagnosis: Diagnosis) =>
+    [...new Set([...diagnosis.fixOps, ...diagnosis.systemWideOps].map(proposalKey))].sort().join('\n');
+  const primary = (diagnosis: Diagnosis) => [...new Set(diagnosis.fixOps.map(proposalKey))].sort().join('\n');
+  return primary(a) === primary(b) && ops(a) === ops(b);
+}
+
+/** A diagnosis read as its author's review of the same fix proposed by the other. */
+export function endorsementBy(author: Diagnosis): Review {
+  return { agrees: true, confidence: author.confidence, concerns: [], suggestions: [] };
+}
 
 export function decideConsensus(input: ConsensusInput): ConsensusResult {
   const { minConfidence } = input;

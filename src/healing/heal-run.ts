@@ -29,7 +29,7 @@ import type { JobRepository } from '../store/job-repository.ts';
 import type { RuleSetRepository } from '../store/rule-set-repository.ts';
 import type { Database } from '../store/schema.ts';
 import { appendCalls } from './call-log.ts';
-import { type ConsensusResult, decideConsensus } from './consensus.ts';
+import { type ConsensusResult, decideConsensus, endorsementBy, sameProposal } from './consensus.ts';
 import { buildContextPack, type StoredSamples, storedSamples } from './context-pack.ts';
 import type { ChangesLog, EscalationReason, Escalations } from './escalation.ts';
 import {
@@ -229,6 +229,12 @@ export class HealRunner {
       `[Self-Healing] Dual analysis complete - ${this.a.name}: ${a.confidence}% confidence, ${this.b.name}: ${b.confidence}% confidence`,
     );
     const decision = await this.crossReview(pack, a, b);
+    if (decision.reviews.skipped) {
+      this.logger.info(
+        { runId: run.id },
+        '[Self-Healing] Cross-review skipped: both diagnosticians proposed the same fix independently',
+      );
+    }
     const at = this.now().toISOString();
     const update: HealRunUpdate = {
       diagnosis_timestamp: at,
@@ -242,11 +248,14 @@ export class HealRunner {
     pack: ContextPack,
     a: Diagnosis,
     b: Diagnosis,
-  ): Promise<{ result: ConsensusResult; reviews: { ofA: Review; ofB: Review } }> {
-    const [ofA, ofB] = await this.both([
-      this.ask(this.b, () => this.b.review(pack, a), reviewSchema),
-      this.ask(this.a, () => this.a.review(pack, b), reviewSchema),
-    ]);
+  ): Promise<{ result: ConsensusResult; reviews: { ofA: Review; ofB: Review; skipped?: string } }> {
+    const independent = sameProposal(a, b);
+    const [ofA, ofB] = independent
+      ? [endorsementBy(b), endorsementBy(a)]
+      : await this.both([
+          this.ask(this.b, () => this.b.review(pack, a), reviewSchema),
+          this.ask(this.a, () => this.a.review(pack, b), reviewSchema),
+        ]);
     const result = decideConsensus({
       a,
       b,
@@ -262,7 +271,9 @@ export class HealRunner {
         ...b.systemWideOps,
       ]),
     });
-    return { result, reviews: { ofA, ofB } };
+    const skipped =
+      'not asked: both proposed the same fix independently, each diagnosis is its review of the other';
+    return { result, reviews: independent ? { ofA, ofB, skipped } : { ofA, ofB } };
   }
 
   /** Normalised alias keys of these ops that some stored job has carried as an unmapped key. */
@@ -291,11 +302,16 @@ export class HealRunner {
     from: HealState,
     decision: ConsensusResult,
     diagnoses: { a: Diagnosis; b: Diagnosis },
-    reviews: { ofA: Review; ofB: Review },
+    reviews: { ofA: Review; ofB: Review; skipped?: string },
     update: HealRunUpdate,
     attemptsTaken: number,
   ): Promise<void> {
-    const consensus = json({ reviewOfA: reviews.ofA, reviewOfB: reviews.ofB, decision });
+    const consensus = json({
+      reviewOfA: reviews.ofA,
+      reviewOfB: reviews.ofB,
+      ...(reviews.skipped ? { crossReview: reviews.skipped } : {}),
+      decision,
+    });
     if (decision.status === 'no_consensus') {
       this.logger.warn(
         { runId: run.id, reason: decision.reason },

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Diagnosis, Review } from '../../src/diagnosticians/diagnostician.ts';
 import type { FixOp } from '../../src/domain/rule-set/fix-ops.ts';
-import { type ConsensusInput, type ConsensusResult, decideConsensus } from '../../src/healing/consensus.ts';
+import {
+  type ConsensusInput,
+  type ConsensusResult,
+  decideConsensus,
+  endorsementBy,
+  sameProposal,
+} from '../../src/healing/consensus.ts';
 
 /**
  * Phase 2's consensus rule (DESIGN.md §4) as decideConsensus states it: a fix has consensus when
@@ -525,5 +531,48 @@ describe('decideConsensus: risk', () => {
       ),
     );
     assert.equal(result.risk, 'high');
+  });
+});
+
+describe('sameProposal: when the cross-review is not asked for', () => {
+  it('is true for the same ops however the alias key is spelt and the families ordered', () => {
+    const spelt: FixOp = { op: 'add_alias', field: 'brand', key: 'brand legacy', families: ['record'] };
+    assert.equal(sameProposal(diagnosis([BRAND_ALIAS], 90), diagnosis([spelt], 75)), true);
+    const twoFamilies = (families: string[]): FixOp => ({ ...BRAND_ALIAS, families });
+    assert.equal(
+      sameProposal(
+        diagnosis([twoFamilies(['record', 'manual'])], 90),
+        diagnosis([twoFamilies(['manual', 'record'])], 90),
+      ),
+      true,
+    );
+    assert.equal(sameProposal(diagnosis([], 80), diagnosis([], 40)), true);
+  });
+
+  it('is false when the field, the families, a system-wide op or the split between them differ', () => {
+    const toModel: FixOp = { ...BRAND_ALIAS, field: 'model_number' };
+    const everyFamily: FixOp = { op: 'add_alias', field: 'brand', key: 'Brand_Legacy' };
+    assert.equal(sameProposal(diagnosis([BRAND_ALIAS], 90), diagnosis([toModel], 90)), false);
+    assert.equal(sameProposal(diagnosis([BRAND_ALIAS], 90), diagnosis([everyFamily], 90)), false);
+    assert.equal(
+      sameProposal(diagnosis([BRAND_ALIAS], 90), diagnosis([BRAND_ALIAS], 90, [MODEL_ALIAS])),
+      false,
+    );
+    assert.equal(
+      sameProposal(diagnosis([BRAND_ALIAS], 90, [MODEL_ALIAS]), diagnosis([MODEL_ALIAS], 90, [BRAND_ALIAS])),
+      false,
+    );
+    assert.equal(sameProposal(diagnosis([AFFIX], 90), diagnosis([], 90)), false);
+  });
+
+  it('each diagnosis as the other’s review reaches consensus only if both confidences reach the minimum', () => {
+    const a = diagnosis([AFFIX], 90);
+    const sure = diagnosis([AFFIX], 85);
+    const unsure = diagnosis([AFFIX], 60);
+    const withReviews = (b: Diagnosis) =>
+      decideConsensus(input({ a, b, reviewOfA: endorsementBy(b), reviewOfB: endorsementBy(a) }));
+    assert.equal(agreed(withReviews(sure)).confidence, 88);
+    // b's own fix is below the minimum, and so is its endorsement of a's: no consensus.
+    assert.equal(withReviews(unsure).status, 'no_consensus');
   });
 });
