@@ -62,4 +62,34 @@ describe('lexical word rules', () => {
     // A run-together name, made of no known word, is still rescued by its spelling.
     assert.ok(similarity('INPUTVOLTAGE', 'voltage') >= 0.8);
   });
+
+  it('reads manufacturer on its own as the maker (brand), and only with a part number as the model number', () => {
+    // The maker, however abbreviated, and whatever the record noun before it.
+    for (const key of ['Part_Manuf', 'Mfr', 'Manufacturer Name', 'Item Mfg']) {
+      const top = best(key);
+      assert.equal(top.field, 'brand', key);
+      assert.ok(top.score >= 0.62 && top.score - top.next >= 0.03, `${key}: ${top.score} vs ${top.next}`);
+    }
+    assert.ok(similarity('Part_Manuf', 'model_number') < 0.5);
+    // The manufacturer's part number is the model number (an MPN), however "number" is written.
+    for (const key of ['Mfg_Part_Num', 'Mfr Part No', 'Manufacturer Part #', 'Part Number']) {
+      const top = best(key);
+      assert.equal(top.field, 'model_number', key);
+      assert.ok(top.score >= 0.62 && top.score - top.next >= 0.03, `${key}: ${top.score} vs ${top.next}`);
+    }
+  });
+
+  it("reads a leading record noun (Part_, Item, Product) as the table's namespace, not as a qualifier", () => {
+    for (const [key, field] of [
+      ['Part_Desc', 'description'],
+      ['Item Descr', 'description'],
+      ['Part Weight', 'weight'],
+    ] as const) {
+      const top = best(key);
+      assert.equal(top.field, field, key);
+      assert.ok(top.score >= 0.62 && top.score - top.next >= 0.03, `${key}: ${top.score} vs ${top.next}`);
+    }
+    // Elsewhere in a name a full unknown word still qualifies what is measured.
+    assert.ok(similarity('Carton Weight', 'weight') < 0.62);
+  });
 });

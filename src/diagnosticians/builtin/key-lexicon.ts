@@ -82,7 +82,8 @@ const UNIT_SUFFIXES: Readonly<Record<string, string>> = {
 /** Words the trade uses for one concept; every word maps to the concept's first word. */
 const SYNONYMS: readonly (readonly string[])[] = [
   ['brand', 'manufacturer', 'make', 'maker', 'vendor', 'marque'],
-  ['model', 'mpn', 'part'],
+  // `part` is a model only as a part number (`IDENTIFIER_NOUNS`): alone it is the item itself.
+  ['model', 'mpn'],
   ['upc', 'gtin', 'ean', 'barcode', 'jan', 'isbn'],
   ['color', 'colour'],
   ['finish', 'coating'],
@@ -114,6 +115,26 @@ const SYNONYMS: readonly (readonly string[])[] = [
 
 const CONCEPT = new Map<string, string>();
 for (const group of SYNONYMS) for (const word of group) CONCEPT.set(word, group[0]!);
+
+/**
+ * Nouns that become an identifier concept when a number word follows them: a part number (`Part
+ * No`, `Mfg Part #`, `Manufacturer Part Number`) is the maker's part number, an MPN, i.e. the
+ * model number. `part` alone is not: `Part_Manuf` is the part's manufacturer (the maker, a brand),
+ * `Part_Desc` the part's description. The manufacturer before a part number says whose number it
+ * is; on its own (`Mfr`, `Manufacturer Name`) it names the maker.
+ */
+const IDENTIFIER_NOUNS: Readonly<Record<string, string>> = { part: 'model' };
+
+/**
+ * Nouns for the record itself (`part`, `item`, `product`, `article`): an item master names its
+ * columns `Part_Desc`, `Part_Manuf`, `Item Weight`, `Product Title`, where the first word says
+ * whose attribute follows, like a table's prefix or a namespace. At the start of a name of two or
+ * more words, and not followed by a word that makes it an identifier (`Item Number`, `Product
+ * ID`, `Part Code`), it weighs as a parent segment of a dotted path does.
+ */
+const RECORD_NOUNS = new Set(['part', 'item', 'product', 'article']);
+const IDENTIFIER_WORDS = new Set(['number', 'id', 'code', 'sku']);
+const RECORD_NOUN_POSITION = 0.6;
 
 /**
  * Words that qualify rather than name (`compliant`, `certified`, `approved`): a boolean column
@@ -199,8 +220,12 @@ export const BOOKKEEPING_WORDS = new Set([
 ]);
 
 export interface KeyTerms {
-  /** Concept words of the key, in order, with their positional weight (leaf 1, parents 0.35). */
-  readonly terms: readonly { word: string; position: number }[];
+  /**
+   * Concept words of the key, in order, with their positional weight (leaf 1, parent 0.6, further
+   * ancestors 0.15); `namespace` marks a leading record noun (`Part_Desc`), which says whose
+   * attribute follows, not which.
+   */
+  readonly terms: readonly { word: string; position: number; namespace?: boolean }[];
   /** The compact form, for trigram similarity. */
   readonly compact: string;
   /** Words of the leaf segment of a dotted path (the whole key when there is no path). */
@@ -240,7 +265,7 @@ export function keyTerms(key: string): KeyTerms {
   const spelled = key.replace(/#/g, ' number ');
   const segments = spelled.split('.').filter((segment) => segment.trim() !== '');
   const lastIndex = segments.length - 1;
-  const terms: { word: string; position: number }[] = [];
+  const terms: { word: string; position: number; namespace?: boolean }[] = [];
   let leaf: string[] = [];
   segments.forEach((segment, index) => {
     // Leaf 1, its parent 0.6, further ancestors 0.15: a path narrows from namespace to attribute.
@@ -251,7 +276,17 @@ export function keyTerms(key: string): KeyTerms {
     const words = expand(normaliseKey(outside).split(' ').filter(Boolean));
     const qualifiers = expand(normaliseKey(inside).split(' ').filter(Boolean));
     if (index === lastIndex) leaf = words;
-    for (const word of words) if (!STOPWORDS.has(word)) terms.push({ word: conceptOf(word), position });
+    const content = words.filter((word) => !STOPWORDS.has(word));
+    content.forEach((word, at) => {
+      const next = content[at + 1];
+      if (next === 'number' && IDENTIFIER_NOUNS[word]) {
+        terms.push({ word: IDENTIFIER_NOUNS[word]!, position });
+      } else if (at === 0 && next !== undefined && !IDENTIFIER_WORDS.has(next) && RECORD_NOUNS.has(word)) {
+        terms.push({ word: conceptOf(word), position: position * RECORD_NOUN_POSITION, namespace: true });
+      } else {
+        terms.push({ word: conceptOf(word), position });
+      }
+    });
     for (const word of qualifiers)
       if (!STOPWORDS.has(word) && !MEASUREMENT_SYSTEMS.has(word))
         terms.push({ word: conceptOf(word), position });
@@ -310,7 +345,10 @@ export class FieldVocabulary {
    * there it names the source's section (a namespace), not what the leaf measures, whereas the
    * same unknown word in the leaf qualifies the attribute (`Gross Weight`) and counts against it.
    */
-  termWeight(word: string, position: number): number {
+  termWeight(word: string, position: number, namespace = false): number {
+    // A leading record noun names the table, whether or not a field's label starts with it too
+    // (`Product Title`): it weighs as an unknown section name.
+    if (namespace) return UNKNOWN_CODE_WEIGHT * position;
     if (position < 1 && !QUALIFIERS.has(word) && (this.frequency.get(word) ?? 0) === 0)
       return UNKNOWN_CODE_WEIGHT * position;
     return this.weight(word) * position;
@@ -333,7 +371,7 @@ export class FieldVocabulary {
   private nameSimilarity(key: KeyTerms, name: { terms: string[]; compact: string }): number {
     const keyWeights = new Map<string, number>();
     for (const term of key.terms) {
-      const weight = this.termWeight(term.word, term.position);
+      const weight = this.termWeight(term.word, term.position, term.namespace);
       keyWeights.set(term.word, Math.max(keyWeights.get(term.word) ?? 0, weight));
     }
     const nameWords = [...new Set(name.terms)];
