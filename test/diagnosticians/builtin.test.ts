@@ -6,6 +6,7 @@ import { isPlaceholder } from '../../src/diagnosticians/builtin/pack-structure.t
 import { createValueProfileDiagnostician } from '../../src/diagnosticians/builtin/value-profile.ts';
 import { shapeOf, validGtin } from '../../src/diagnosticians/builtin/value-shape.ts';
 import type { Diagnosis } from '../../src/diagnosticians/diagnostician.ts';
+import { normaliseKey } from '../../src/domain/verification/normalise.ts';
 import { decideConsensus } from '../../src/healing/consensus.ts';
 import { diagnosticianContract } from './contract.ts';
 import { fields, legacyRenamePack, packFor } from './packs.ts';
@@ -221,5 +222,48 @@ describe('the pair through consensus', () => {
       observedKeys: new Set(),
     });
     assert.notEqual(decision.status, 'agreed');
+  });
+
+  it('heals a key without bundling another key it cannot vouch for (E1_Brand beside Part_Manuf)', async () => {
+    // examples/unihack-other: a distributor's item master, where the brand column sits beside the
+    // manufacturer column (a supplier with a vendor code, which the values do not support as a brand).
+    const lexical = createLexicalDiagnostician();
+    const valueProfile = createValueProfileDiagnostician();
+    const partManuf = {
+      family: 'record',
+      key: 'Part_Manuf',
+      normalisedKey: 'part manuf',
+      jobs: 3,
+      values: [
+        'Jam Industrial Supply LLC (JAMIN)',
+        'Appliance Dealers Cooperative (APPDE)',
+        'Freud Inc (2435)',
+      ],
+    };
+    for (const [key, values, field] of [
+      ['E1_Brand', ['TREX', 'TIMBERTECH', 'JAMESHARDIE', 'Philips'], 'brand'],
+      ['Mfg_Part_Num', ['25759', '543340146', 'TGI2-FA', 'MID6630201US'], 'model_number'],
+    ] as const) {
+      const pack = packFor('record', key, values, [partManuf]);
+      const a: Diagnosis = await lexical.diagnose(pack);
+      const b: Diagnosis = await valueProfile.diagnose(pack);
+      assert.deepEqual(a.fixOps, [{ op: 'add_alias', field, key, families: ['record'] }], key);
+      // Part_Manuf has its own issue and is judged on it by both; it rides on no other key's fix.
+      assert.ok(
+        [...a.systemWideOps, ...b.systemWideOps].every((op) => op.op !== 'add_alias' || op.key === key),
+        `${key}: ${JSON.stringify(a.systemWideOps)}`,
+      );
+      const decision = decideConsensus({
+        a,
+        b,
+        reviewOfA: await valueProfile.review(pack, a),
+        reviewOfB: await lexical.review(pack, b),
+        minConfidence: 70,
+        required: true,
+        systemWideEnabled: true,
+        observedKeys: new Set([normaliseKey(key), 'part manuf']),
+      });
+      assert.equal(decision.status, 'agreed', `${key}: ${JSON.stringify(decision)}`);
+    }
   });
 });

@@ -25,7 +25,6 @@ import {
   type KeySubject,
   opIdentity,
   opLabel,
-  relatedSubject,
   sameKeyElsewhere,
   unknownAffixCandidates,
 } from './pack-structure.ts';
@@ -37,8 +36,8 @@ import {
  *
  * - diagnose: a key whose values are bookkeeping → `add_ignored_key`; a key with an unknown family
  *   affix whose siblings map once the affix is stripped → `add_family_affix`; otherwise the
- *   best-supported field → `add_alias`, with related keys that the same evidence maps to the same
- *   field as system-wide ops; nothing supported well enough → `noFix`.
+ *   best-supported field → `add_alias`, with the same key in other families as system-wide ops
+ *   (never another key: each is judged on its own issue); nothing supported well enough → `noFix`.
  * - review: every op of the other diagnosis judged on this evidence alone (the author is unknown).
  * - reviewOutcome: signature gone, no regressions, and every changed value plausible.
  * - improve: drop ops a review named, and choose the next-best field.
@@ -190,20 +189,12 @@ function diagnoseWith(evidence: Evidence, pack: ContextPack, exclude: ReadonlySe
   const systemWide: FixOp[] = [];
   for (const family of sameKeyElsewhere(pack, subject))
     systemWide.push(aliasOp(best.field, subject.key, [family]));
-  // Other spellings beside it that the same evidence maps, clearly, to the same field.
-  for (const related of pack.relatedKeys) {
-    if (related.normalisedKey === subject.normalisedKey) continue;
-    const other = relatedSubject(related);
-    if (evidence.bookkeeping(other) !== null) continue;
-    const [top, second] = evidence.rank(pack, other, exclude);
-    if (
-      top?.field === best.field &&
-      top.score >= evidence.proposeAt + 0.1 &&
-      (!second || top.score - second.score >= 0.1)
-    ) {
-      systemWide.push(aliasOp(best.field, related.key, [related.family]));
-    }
-  }
+  // Only the same key in other families rides along. Another key beside it, however clearly this
+  // evidence maps it to the same field (`Part_Manuf` beside `E1_Brand`, both read as the maker), is
+  // left to its own issue: every related key is an unmapped key with a heal run of its own, where
+  // both diagnosticians judge it, and a fix is applied only with both endorsements. Riding on this
+  // fix it would be vouched for by one evidence alone, and the other's doubt about it would sink
+  // this key's fix with it (the demo lost `Mfg_Part_Num` to a `Part_Manuf` rider).
   return diagnosisSchema.parse({
     rootCause: `"${subject.key}" (${subject.family}) is another name of the field ${best.field}, which no alias covers`,
     fixOps: [primary],
