@@ -234,26 +234,19 @@ export class SqlTableQueue implements Queue {
     // The oldest due job of each kind, each read in order straight off the (queue, status, run_at)
     // index. One OR across both kinds made SQLite sort every due job on every claim: with a
     // backlog of a few thousand records a claim cost half a millisecond, most of intake's time.
-    const oldestQueued = this.db
-      .selectFrom('queue_jobs')
-      .select(['id', 'run_at'])
-      .where('queue', '=', queue)
-      .where('status', '=', 'queued')
-      .where('run_at', '<=', now)
-      .orderBy('run_at')
-      .limit(1);
-    const oldestLeaseExpired = this.db
-      .selectFrom('queue_jobs')
-      .select(['id', 'run_at'])
-      .where('queue', '=', queue)
-      .where('status', '=', 'active')
-      .where('lease_until', '<', now)
-      .orderBy('run_at')
-      .limit(1);
+    const oldest = (status: 'queued' | 'active') =>
+      this.db
+        .selectFrom('queue_jobs')
+        .select(['id', 'run_at'])
+        .where('queue', '=', queue)
+        .where('status', '=', status)
+        .where((eb) => (status === 'queued' ? eb('run_at', '<=', now) : eb('lease_until', '<', now)))
+        .orderBy('run_at')
+        .limit(1);
     const due = this.db
-      .selectFrom(oldestQueued.as('queued'))
+      .selectFrom(oldest('queued').as('queued'))
       .selectAll()
-      .unionAll(this.db.selectFrom(oldestLeaseExpired.as('lease_expired')).selectAll());
+      .unionAll(this.db.selectFrom(oldest('active').as('lease_expired')).selectAll());
     return this.db
       .updateTable('queue_jobs')
       .set((eb) => ({

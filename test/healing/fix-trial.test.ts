@@ -275,17 +275,21 @@ describe('trialFix: a new source checked against the field’s other sources', (
   const active = { rules: withWeightAlias.rules, compiled: withWeightAlias.compiled };
   const legacyJobs = [LEGACY_1, LEGACY_2, LEGACY_3].map(job);
 
-  it('rejects a key mapped to a field whose real source it contradicts on every job', () => {
-    const trial = staged(
+  /** A record-key alias tried on the three legacy records, with the weight alias active. */
+  const tryAlias = (field: string, key: string) =>
+    staged(
       trialFix({
         active,
-        ops: [{ op: 'add_alias', field: 'weight', key: 'Height_Legacy', families: ['record'] }],
+        ops: [{ op: 'add_alias', field, key, families: ['record'] }],
         stagedVersion: 3,
-        signature: 'unmapped_key:record:height_legacy',
+        signature: `unmapped_key:record:${key.toLowerCase()}`,
         original: legacyJobs[0]!,
         golden: legacyJobs,
       }),
     );
+
+  it('rejects a key mapped to a field whose real source it contradicts on every job', () => {
+    const trial = tryAlias('weight', 'Height_Legacy');
     // The signature is gone and nothing outside the weight field moved: only the contradiction shows it.
     assert.equal(trial.outcome.signatureGone, true);
     assert.deepEqual(trial.gate.regressions, []);
@@ -308,16 +312,7 @@ describe('trialFix: a new source checked against the field’s other sources', (
   });
 
   it('accepts a key that agrees with the field’s other source', () => {
-    const trial = staged(
-      trialFix({
-        active,
-        ops: [{ op: 'add_alias', field: 'brand', key: 'Brand_Legacy', families: ['record'] }],
-        stagedVersion: 3,
-        signature: 'unmapped_key:record:brand_legacy',
-        original: legacyJobs[0]!,
-        golden: legacyJobs,
-      }),
-    );
+    const trial = tryAlias('brand', 'Brand_Legacy');
     // Brand_Web_Retailer already says INSINKERATOR on all three records.
     assert.deepEqual(trial.gate.contradictions, []);
     assert.equal(trial.gate.corroborations, 3);
