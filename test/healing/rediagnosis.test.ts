@@ -32,7 +32,7 @@ test('an unfixable signature is diagnosed again only when its evidence has doubl
         Zq_Widget_Flag: `qx-${index}`,
       });
       assert.equal(statusCode, 202);
-      const logs = await settle(verity.app, verity.queue, 30_000);
+      const logs = await settle(verity.app, verity.queue);
       runsAfter.push(logs.filter((log) => log.signature === signature).length);
     }
     const unfixable = (await settle(verity.app, verity.queue)).filter((log) => log.signature === signature);

@@ -112,7 +112,8 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export async function settle(
   app: Injector,
   queue: { counts(): Promise<{ queued: number; active: number }> },
-  timeoutMs = 30_000,
+  // Generous: a heal settles in seconds alone, but CI runs two test files at once on two cores.
+  timeoutMs = 60_000,
 ): Promise<HealLog[]> {
   const deadline = Date.now() + timeoutMs;
   let quietSince: number | null = null;
