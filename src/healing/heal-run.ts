@@ -307,6 +307,11 @@ export class HealRunner {
     attemptsTaken: number,
   ): Promise<void> {
     const consensus = json({
+      // After a failed attempt the consensus is over the improved diagnoses, not over the first
+      // ones stored in openai_diagnosis / xai_diagnosis: the record carries them.
+      ...(attemptsTaken > 0
+        ? { improvedAfterAttempt: attemptsTaken, diagnoses: { a: diagnoses.a, b: diagnoses.b } }
+        : {}),
       reviewOfA: reviews.ofA,
       reviewOfB: reviews.ofB,
       ...(reviews.skipped ? { crossReview: reviews.skipped } : {}),

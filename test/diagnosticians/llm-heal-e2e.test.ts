@@ -239,6 +239,16 @@ describe('heals with OpenAI and xAI over HTTP', () => {
         attempts.map((attempt) => attempt.success),
         [false, true],
       );
+      // The consensus that led to attempt 2 is over the improved diagnoses, and the record shows them.
+      const consensus = completed[0]!.consensus as {
+        improvedAfterAttempt?: number;
+        diagnoses?: { a: { fixOps: unknown[] }; b: { fixOps: unknown[] } };
+        decision: { status: string };
+      };
+      assert.equal(consensus.improvedAfterAttempt, 1);
+      assert.ok((consensus.diagnoses?.a.fixOps.length ?? 0) > 0);
+      assert.ok((consensus.diagnoses?.b.fixOps.length ?? 0) > 0);
+      assert.equal(consensus.decision.status, 'agreed');
       assert.ok(result.activeVersion >= 2);
     } finally {
       await result.close();
