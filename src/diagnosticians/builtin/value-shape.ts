@@ -262,9 +262,11 @@ export function valueSupport(raw: string, expectation: FieldExpectation): number
       if (shape.kind === 'text' && shape.words >= 3 && shape.length <= 250) return 0.7;
       return shape.kind === 'text' ? 0.45 : 0;
     case 'long_text':
-      if (shape.kind === 'text' && shape.length >= 60) return 0.8;
+      // A description is prose: sentences, or longer than any title. A one-line name of 60 to 120
+      // characters ("25759 Mason Line Brd Orange - 1000'") is a title's shape, not a description's.
+      if (shape.kind === 'text' && (shape.length >= 120 || SENTENCE_BREAK.test(raw))) return 0.8;
       if (shape.kind === 'html') return 0.6;
-      return shape.kind === 'text' && shape.words >= 5 ? 0.5 : 0;
+      return shape.kind === 'text' && shape.words >= 5 ? 0.4 : 0;
     case 'html_list':
       return shape.kind === 'html' ? 0.85 : 0;
     case 'color':
@@ -288,6 +290,9 @@ export function valueSupport(raw: string, expectation: FieldExpectation): number
       return 0;
   }
 }
+
+/** The end of one sentence and the start of the next: prose. */
+const SENTENCE_BREAK = /[a-z][.!?]\s+[A-Z]/;
 
 function numericSupport(
   shape: ValueShape,
