@@ -63,6 +63,12 @@ describe('lexical word rules', () => {
     assert.ok(similarity('INPUTVOLTAGE', 'voltage') >= 0.8);
   });
 
+  it('does not read an unknown word as a misspelling of a known one (a camera’s Flash type is not a toilet’s Flush Type)', () => {
+    // `flash` is a word no field name uses, one letter from `flush`: a different word, not a typo.
+    assert.ok(similarity('Flash type', 'flush_type') < 0.62);
+    assert.notEqual(best('Flash type').field, 'flush_type');
+  });
+
   it('reads manufacturer on its own as the maker (brand), and only with a part number as the model number', () => {
     // The maker, however abbreviated, and whatever the record noun before it.
     for (const key of ['Part_Manuf', 'Mfr', 'Manufacturer Name', 'Item Mfg']) {

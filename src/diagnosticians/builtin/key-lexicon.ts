@@ -405,23 +405,43 @@ export class FieldVocabulary {
     }
     for (const [word, weight] of keyWeights) if (!matchedKeyWords.has(word)) union += weight;
     const jaccard = union === 0 ? 0 : shared / union;
-    // Dice only rescues (run-together or misspelt names); 0.9 keeps a near-spelling below an exact one.
-    // A key whose every word some field name uses is neither run together nor misspelt: its words
-    // already said what they mean, and a near-spelling (`Blade Material` / `Shade Material`,
-    // `Panel Type` / `Fuel Type`) is a different word, not evidence.
-    if (!this.hasUnknownWord(key)) return jaccard;
+    // Dice only rescues run-together names (`INPUTVOLTAGE`); 0.9 keeps it below an exact match.
+    // A key of separate words is read by its words: a near-spelling of one of them (`Blade
+    // Material` / `Shade Material`, `Panel Type` / `Fuel Type`, `Flash type` / `Flush Type`) is a
+    // different word, not evidence.
+    if (!this.hasRunTogetherWord(key)) return jaccard;
     return Math.max(jaccard, 0.9 * trigramDice(key.compact, name.compact));
   }
 
-  /** Does the key's leaf carry a word (of 4+ letters) that no field name uses? */
-  private hasUnknownWord(key: KeyTerms): boolean {
+  /**
+   * Does the key's leaf carry a word no field name uses that is several known words written
+   * together (`inputvoltage` holds `input` and `voltage`)? Only such a word can be read by spelling.
+   */
+  private hasRunTogetherWord(key: KeyTerms): boolean {
     return key.terms.some(
       (term) =>
         term.position === 1 &&
-        term.word.length >= 4 &&
-        !QUALIFIERS.has(term.word) &&
-        (this.frequency.get(term.word) ?? 0) === 0,
+        term.word.length >= 8 &&
+        (this.frequency.get(term.word) ?? 0) === 0 &&
+        this.knownWordsWithin(term.word) >= 2,
     );
+  }
+
+  /** How many known words of 4+ letters a word contains, without overlap, left to right. */
+  private knownWordsWithin(word: string): number {
+    let count = 0;
+    let start = 0;
+    while (start < word.length) {
+      let end = word.length;
+      while (end - start >= 4 && !this.frequency.has(word.slice(start, end))) end -= 1;
+      if (end - start >= 4) {
+        count += 1;
+        start = end;
+      } else {
+        start += 1;
+      }
+    }
+    return count;
   }
 }
 
