@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FieldVocabulary, keyTerms } from '../../src/diagnosticians/builtin/key-lexicon.ts';
-import { fields } from './packs.ts';
+import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lexical.ts';
+import { findSubject, keyWithTagAsNamespace } from '../../src/diagnosticians/builtin/pack-structure.ts';
+import { fields, legacyRenamePack } from './packs.ts';
 
 /**
  * The word rules of the lexical evidence (key-lexicon.ts), each on a key of the kind it is for.
@@ -97,5 +99,33 @@ describe('lexical word rules', () => {
     }
     // Elsewhere in a name a full unknown word still qualifies what is measured.
     assert.ok(similarity('Carton Weight', 'weight') < 0.62);
+  });
+
+  it('reads a tag its sibling keys share (UPC_Legacy beside Brand_Legacy, Weight_Legacy…) as the source, not a word of the attribute', async () => {
+    // A cold start: no stored result shows which family the `_Legacy` keys were renamed from, so
+    // the family affix cannot be proposed; each key is still read by its own words.
+    const pack = legacyRenamePack();
+    const coldStart = { ...pack, families: pack.families.map((family) => ({ ...family, keys: [] })) };
+    const upc = findSubject(coldStart, 'record', 'UPC_Legacy')!;
+    assert.equal(keyWithTagAsNamespace(coldStart, upc), 'Legacy.UPC');
+    const diagnosis = await createLexicalDiagnostician().diagnose({
+      ...coldStart,
+      issue: { ...coldStart.issue, key: 'UPC_Legacy', normalisedKey: 'upc legacy', value: '050375006633' },
+      relatedKeys: [
+        ...coldStart.relatedKeys.filter((related) => related.key !== 'UPC_Legacy'),
+        {
+          family: 'record',
+          key: 'Brand_Legacy',
+          normalisedKey: 'brand legacy',
+          jobs: 3,
+          values: ['INSINKERATOR'],
+        },
+      ],
+    });
+    assert.deepEqual(diagnosis.fixOps, [
+      { op: 'add_alias', field: 'upc', key: 'UPC_Legacy', families: ['record'] },
+    ]);
+    // Without siblings the tag is an ordinary word of the key.
+    assert.equal(keyWithTagAsNamespace({ ...coldStart, relatedKeys: [] }, upc), 'UPC_Legacy');
   });
 });

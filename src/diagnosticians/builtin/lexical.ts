@@ -2,7 +2,7 @@ import { compactValue, normaliseKey } from '../../domain/verification/normalise.
 import type { ContextPack, Diagnostician } from '../diagnostician.ts';
 import { builtinDiagnostician, type Evidence, type Ranked } from './builtin-diagnostician.ts';
 import { BOOKKEEPING_WORDS, FieldVocabulary, keyTerms } from './key-lexicon.ts';
-import { informativeValues, type KeySubject } from './pack-structure.ts';
+import { informativeValues, type KeySubject, keyWithTagAsNamespace } from './pack-structure.ts';
 import { trigramDice } from './text-similarity.ts';
 
 /**
@@ -29,9 +29,12 @@ function vocabularyOf(pack: ContextPack): FieldVocabulary {
   return vocabulary;
 }
 
+/** The key's terms, with a source tag its sibling keys share read as a namespace. */
+const termsOf = (pack: ContextPack, subject: KeySubject) => keyTerms(keyWithTagAsNamespace(pack, subject));
+
 function rank(pack: ContextPack, subject: KeySubject, exclude: ReadonlySet<string>): Ranked[] {
   const vocabulary = vocabularyOf(pack);
-  const terms = keyTerms(subject.key);
+  const terms = termsOf(pack, subject);
   return pack.fields
     .filter((field) => !exclude.has(field.id))
     .map((field) => ({ field: field.id, score: vocabulary.similarity(terms, field.id) }))
@@ -45,7 +48,7 @@ export const lexicalEvidence: Evidence = {
   agreeAt: 0.5,
   minMargin: 0.03,
   rank,
-  score: (pack, subject, fieldId) => vocabularyOf(pack).similarity(keyTerms(subject.key), fieldId),
+  score: (pack, subject, fieldId) => vocabularyOf(pack).similarity(termsOf(pack, subject), fieldId),
   proposalConfidence: (best, runnerUp) =>
     Math.round(
       Math.min(98, 30 + 70 * best.score - (runnerUp && best.score - runnerUp.score < 0.08 ? 15 : 0)),

@@ -90,6 +90,30 @@ export function isCatchAllFamily(pack: ContextPack, familyId: string): boolean {
 }
 
 /** A family affix the rule set does not know, seen on several keys whose bases a family already carries. */
+/**
+ * The key as a dotted path when its first or last `_` part is a tag several other unmapped keys
+ * of the same family carry in the same place (`UPC_Legacy`, `Brand_Legacy`, `Weight_Legacy`...:
+ * `Legacy.UPC`). Such a part names the source, like the section of a dotted path, not the
+ * attribute; read as a namespace it weighs like one. Other keys are returned as they are.
+ */
+export function keyWithTagAsNamespace(pack: ContextPack, subject: KeySubject): string {
+  const parts = subject.key.split('_').filter((part) => part !== '');
+  if (parts.length < 2 || subject.key.includes('.')) return subject.key;
+  const peers = pack.relatedKeys.filter((related) => related.family === subject.family);
+  const sharedBy = (affix: string, kind: 'suffix' | 'prefix') =>
+    peers.filter((peer) => {
+      const lower = peer.key.toLowerCase();
+      return (kind === 'suffix' ? lower.endsWith(affix) : lower.startsWith(affix)) && lower !== affix;
+    }).length;
+  const last = parts[parts.length - 1]!;
+  const first = parts[0]!;
+  if (/^[A-Za-z]{2,}$/.test(last) && sharedBy(`_${last.toLowerCase()}`, 'suffix') >= 2)
+    return `${last}.${parts.slice(0, -1).join('_')}`;
+  if (/^[A-Za-z0-9]{2,}$/.test(first) && sharedBy(`${first.toLowerCase()}_`, 'prefix') >= 2)
+    return `${first}.${parts.slice(1).join('_')}`;
+  return subject.key;
+}
+
 export interface AffixCandidate {
   readonly kind: 'suffix' | 'prefix';
   /** As the keys spell it: `_Legacy`. */
