@@ -141,7 +141,7 @@ const SAMPLES_TTL_MS = 60_000;
 export class HealRunner {
   private readonly a: Diagnostician;
   private readonly b: Diagnostician;
-  private samplesCache: { at: number; samples: StoredSamples } | null = null;
+  private samplesCache: { at: number; completed: number; samples: StoredSamples } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -924,13 +924,27 @@ export class HealRunner {
    * Field values and family keys of stored results change slowly and cost a scan of the stored
    * results: computed at most once a minute, not once per step (a new rule set version adds
    * keys to a family; a pack a minute behind on that only delays a diagnosis that needs them).
+   * While the store is young they change fast: the samples are taken again as soon as the
+   * completed jobs have grown by half, so the first minute's diagnoses do not all see the few
+   * jobs that happened to be there first.
    */
   private async samples(rules: RuleSet): Promise<StoredSamples> {
     const cached = this.samplesCache;
-    if (cached && Date.now() - cached.at < SAMPLES_TTL_MS) return cached.samples;
+    const completed = await this.completedJobs();
+    const young = cached !== null && completed > cached.completed * 1.5;
+    if (cached && !young && Date.now() - cached.at < SAMPLES_TTL_MS) return cached.samples;
     const samples = await storedSamples(this.db, rules);
-    this.samplesCache = { at: Date.now(), samples };
+    this.samplesCache = { at: Date.now(), completed, samples };
     return samples;
+  }
+
+  private async completedJobs(): Promise<number> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('status', '=', 'completed')
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   /**
