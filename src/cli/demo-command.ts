@@ -129,6 +129,25 @@ async function waitForHealing(verity: Verity): Promise<void> {
   }
 }
 
+/** Stored results by `Status` (a correction stores the job's re-verified result). */
+async function resultStatuses(verity: Verity): Promise<string> {
+  const rows = await verity.db
+    .selectFrom('jobs')
+    .select('result')
+    .where('status', '=', 'completed')
+    .execute();
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const status = (JSON.parse(row.result ?? '{}') as { Status?: string }).Status ?? 'unknown';
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  const order = ['success', 'partial', 'failed', 'data_conflict'];
+  return [...counts]
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([status, count]) => `${count} ${status === 'success' ? 'verified' : status}`)
+    .join(', ');
+}
+
 async function healingSummary(verity: Verity): Promise<string> {
   const { runs } = await verity.healRuns.history({ limit: 10_000 });
   const byState = new Map<string, number>();
@@ -151,6 +170,7 @@ async function healingSummary(verity: Verity): Promise<string> {
       .executeTakeFirstOrThrow()
   ).count;
   lines.push(`  corrections delivered to the Salesforce stand-in: ${Number(corrections)}`);
+  lines.push(`  results now, after the corrections: ${await resultStatuses(verity)}`);
   const metrics = healMetrics(await verity.healRuns.metricRows(), await verity.healRuns.countIssues());
   lines.push(`  metrics (GET /api/self-healing/metrics): ${JSON.stringify(metrics)}`);
   return lines.join('\n');
