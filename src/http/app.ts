@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -14,7 +15,7 @@ import type { Queue } from '../queue/queue.ts';
 import type { Db } from '../store/database.ts';
 import type { DeliveryRepository } from '../store/delivery-repository.ts';
 import type { JobRepository } from '../store/job-repository.ts';
-import { errorBody } from './auth.ts';
+import { errorBody, refuseWithoutKey } from './auth.ts';
 import { confirmRoutes } from './routes/confirm-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { outboundMessageRoutes } from './routes/outbound-message-routes.ts';
@@ -54,6 +55,14 @@ export async function buildHttpApp(deps: HttpDependencies): Promise<FastifyInsta
     // limit guards regex parameters, which no route has; each route checks its ids itself,
     // after the key. Node's header limit (16 KiB) still bounds a real request line.
     routerOptions: { maxParamLength: Number.MAX_SAFE_INTEGER },
+    // A path with a malformed percent-escape (`/status/%E0%A4%A`) never reaches a route or its
+    // key check: the key comes first here too (either key will do, the route is unknown), then
+    // the API's own 400.
+    frameworkErrors: (error, request, reply) => {
+      const keys = [deps.config.API_KEY, deps.config.ADMIN_API_KEY];
+      if (refuseWithoutKey(request, reply, keys, 'API') !== undefined) return;
+      (reply as FastifyReply).code(400).send(errorBody('VALIDATION_ERROR', error.message));
+    },
   });
 
   // Keep the body text as received (jobs store it unchanged) and parse it ourselves.

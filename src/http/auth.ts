@@ -38,17 +38,25 @@ export function errorBody(code: string, message: string) {
  * cannot make verity read and parse a body at all. It also works as a `preHandler`.
  */
 export function requireKey(expected: () => string | undefined, realm: string) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const key = presentedKey(request);
-    const configured = expected();
-    if (key === null) {
-      return reply
-        .code(401)
-        .send(errorBody('UNAUTHORIZED', `${realm} key required in x-api-key or Authorization: Bearer`));
-    }
-    if (configured === undefined || !keysMatch(key, configured)) {
-      return reply.code(403).send(errorBody('FORBIDDEN', `invalid ${realm} key`));
-    }
-    return undefined;
-  };
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> =>
+    refuseWithoutKey(request, reply, [expected()], realm);
+}
+
+/** 401 without a key, 403 when it is none of the configured `keys`; undefined when it is one. */
+export function refuseWithoutKey(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  keys: readonly (string | undefined)[],
+  realm: string,
+): FastifyReply | undefined {
+  const key = presentedKey(request);
+  if (key === null) {
+    return reply
+      .code(401)
+      .send(errorBody('UNAUTHORIZED', `${realm} key required in x-api-key or Authorization: Bearer`));
+  }
+  // Every configured key is compared, so the time taken does not say which one was close.
+  const matches = keys.map((configured) => configured !== undefined && keysMatch(key, configured));
+  if (!matches.includes(true)) return reply.code(403).send(errorBody('FORBIDDEN', `invalid ${realm} key`));
+  return undefined;
 }

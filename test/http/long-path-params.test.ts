@@ -105,3 +105,30 @@ describe('over-long path parameters', () => {
     assert.equal((response.json() as { status: string }).status, 'not_found');
   });
 });
+
+describe('paths with a malformed percent-escape', () => {
+  let verity: TestVerity;
+  before(async () => {
+    verity = await startTestVerity({}, { workers: false, http: true });
+  });
+  after(() => verity.close());
+
+  // The router cannot decode these, so no route (and no route's key check) is reached.
+  const urls = ['/api/verify/salesforce/status/%E0%A4%A', '/api/self-healing/runs/%ZZ/approve'];
+  for (const url of urls) {
+    test(`${url}: 401 without a key, 403 with a wrong one, then 400 in the API's error shape`, async () => {
+      const anonymous = await verity.app.inject({ method: 'GET', url });
+      assert.equal(anonymous.statusCode, 401, anonymous.body);
+      assert.equal((anonymous.json() as { error: { code: string } }).error.code, 'UNAUTHORIZED');
+      const wrong = await verity.app.inject({ method: 'GET', url, headers: { 'x-api-key': 'wrong' } });
+      assert.equal(wrong.statusCode, 403, wrong.body);
+      for (const key of [TEST_API_KEY, TEST_ADMIN_KEY]) {
+        const keyed = await verity.app.inject({ method: 'GET', url, headers: { 'x-api-key': key } });
+        assert.equal(keyed.statusCode, 400, keyed.body);
+        const body = keyed.json() as { success: boolean; error: { code: string } };
+        assert.equal(body.success, false);
+        assert.equal(body.error.code, 'VALIDATION_ERROR');
+      }
+    });
+  }
+});
