@@ -63,6 +63,15 @@ describe('lexical', () => {
     assert.equal(diagnosis.fixOps[0]?.op, 'add_ignored_key');
   });
 
+  it('names the word that makes a column bookkeeping: the last one (Picture_URL__c is a URL)', async () => {
+    const diagnosis = await lexical.diagnose(
+      packFor('record', 'Picture_URL__c', ['https://example.com/a.jpg', 'https://example.com/b.jpg']),
+    );
+    const op = diagnosis.fixOps[0];
+    assert.equal(op?.op, 'add_ignored_key');
+    assert.match(op?.op === 'add_ignored_key' ? op.reason : '', /says "url"/);
+  });
+
   it('improves by choosing the next field when a review objects', async () => {
     const pack = packFor('record', 'DIB_Brand', ['Philips', 'Hunter']);
     const first = await lexical.diagnose(pack);

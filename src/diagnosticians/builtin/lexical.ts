@@ -57,9 +57,10 @@ export const lexicalEvidence: Evidence = {
   noFieldConfidence: (best) => (best === undefined || best.score < 0.35 ? 75 : 45),
   bookkeeping(subject) {
     const leaf = keyTerms(subject.key).leaf;
-    const word = leaf.find((candidate) => BOOKKEEPING_WORDS.has(candidate));
+    // The last such word: `Picture_URL__c` is a URL (of a picture), and says so at its end.
+    const word = leaf.findLast((candidate) => BOOKKEEPING_WORDS.has(candidate));
     if (word !== undefined)
-      return `its name ends in "${word}": a link, timestamp or internal id, not an attribute`;
+      return `its name says "${word}": a link, timestamp or internal id, not an attribute`;
     if (subject.values.length > 0 && informativeValues(subject.values).length === 0)
       return 'it only ever carries placeholders such as "-- none --"';
     return null;
