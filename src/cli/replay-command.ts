@@ -639,7 +639,7 @@ export function formatReplaySummary(summary: ReplaySummary): string {
   );
 
   if (summary.waited) {
-    lines.push('', 'jobs');
+    lines.push('', 'jobs (did verification run to the end?)');
     lines.push(
       ...table(
         [
@@ -650,7 +650,12 @@ export function formatReplaySummary(summary: ReplaySummary): string {
         [false, true],
       ),
     );
-    lines.push('', 'results');
+    // A job that ran to the end still reports a `failed` Status when no source names a brand, a
+    // category or a title: two different failures, so the two tables say which is which.
+    lines.push(
+      '',
+      "results (each completed job's Status; failed: no source names a brand, a category or a title)",
+    );
     const outcomeRows: string[][] = [
       ['verified', String(summary.outcomes.verified)],
       ['partial', String(summary.outcomes.partial)],
