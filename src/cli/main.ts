@@ -6,11 +6,16 @@ import { ListenError } from '../http/listen-error.ts';
 const USAGE = `usage: verity <command>
 
   serve                         run the HTTP API and the workers (port 3001)
-  verify FILE [--rules FILE]    verify a record file offline and print the result
-  replay PATH --url URL --api-key KEY [--wait]
+  verify FILE [--at ISO] [--rules FILE]
+                                verify a record file offline and print the result
+  replay PATH --url URL --api-key KEY [--wait] [--concurrency N] [--timeout-ms MS]
+         [--poll-ms MS] [--json]
                                 send every record in a file, folder or JSONL to a running verity
   sf-sink --port N --out FILE   a local stand-in for the Salesforce webhook receiver
-  demo                          start verity and a sink, replay examples/, print the summary
+  demo [--examples DIR] [--dir DIR] [--heal-delay MS] [--keep-running]
+                                start verity and a sink, replay examples/, heal, print the summary
+
+  verity <command> --help       more about one command (verify, replay)
 `;
 
 async function main(argv: string[]): Promise<number> {

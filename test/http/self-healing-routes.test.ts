@@ -190,6 +190,24 @@ describe('self-healing admin routes', () => {
     }
   });
 
+  test('a rule set version is digits: 1e3, 0x2, 1.0 and -1 are 400, not versions 1000, 2 and 1', async () => {
+    for (const written of ['1e3', '0x2', '1.0', '-1', '0']) {
+      const activate = await verity.app.inject({
+        method: 'POST',
+        url: `/api/rule-sets/${written}/activate`,
+        headers: admin,
+        payload: '{"reason":"x"}',
+      });
+      assert.equal(activate.statusCode, 400, `${written}: ${activate.body}`);
+      const diff = await verity.app.inject({
+        method: 'GET',
+        url: `/api/rule-sets/diff?from=${written}&to=1`,
+        headers: admin,
+      });
+      assert.equal(diff.statusCode, 400, `${written}: ${diff.body}`);
+    }
+  });
+
   test('activating the active version, or a staged version never approved, is refused', async () => {
     const activate = (version: number) =>
       verity.app.inject({

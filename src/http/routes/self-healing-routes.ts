@@ -34,8 +34,13 @@ const historyQuery = z.object({
   state: z.enum(HEAL_STATES).optional(),
 });
 const runParams = z.object({ runId: z.string().uuid() });
-const versionParams = z.object({ version: z.coerce.number().int().min(1) });
-const diffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });
+/** A rule set version in a path or query: digits only (`Number()` reads `1e3` as 1000, `0x10` as 16). */
+const version = z
+  .string()
+  .regex(/^[1-9][0-9]{0,8}$/, 'a rule set version is a positive whole number')
+  .transform(Number);
+const versionParams = z.object({ version });
+const diffQuery = z.object({ from: version, to: version });
 
 function invalid(error: z.ZodError): ReturnType<typeof errorBody> {
   return errorBody(
