@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lexical.ts';
 import { createValueProfileDiagnostician } from '../../src/diagnosticians/builtin/value-profile.ts';
 import { expectationOf, valueSupport } from '../../src/diagnosticians/builtin/value-shape.ts';
-import { decideConsensus } from '../../src/healing/consensus.ts';
-import { fields, packFor } from './packs.ts';
+import { fields, packFor, pairDecision } from './packs.ts';
 
 const field = (id: string) => {
   const found = fields.find((candidate) => candidate.id === id);
@@ -21,20 +19,9 @@ describe('value shapes', () => {
   });
 
   it('lets the pair agree on a material column (Primary Material: Steel)', async () => {
-    const lexical = createLexicalDiagnostician();
-    const valueProfile = createValueProfileDiagnostician();
-    const pack = packFor('web_retailer_specs', 'Primary Material', ['Steel']);
-    const [a, b] = await Promise.all([lexical.diagnose(pack), valueProfile.diagnose(pack)]);
-    const decision = decideConsensus({
-      a,
-      b,
-      reviewOfA: await valueProfile.review(pack, a),
-      reviewOfB: await lexical.review(pack, b),
-      minConfidence: 70,
-      required: true,
-      systemWideEnabled: true,
-      observedKeys: new Set(['primary material']),
-    });
+    const { decision } = await pairDecision(packFor('web_retailer_specs', 'Primary Material', ['Steel']), [
+      'primary material',
+    ]);
     assert.equal(decision.status, 'agreed');
     assert.ok(decision.status === 'agreed');
     assert.deepEqual(decision.fixOps, [

@@ -9,7 +9,7 @@ import type { Diagnosis } from '../../src/diagnosticians/diagnostician.ts';
 import { normaliseKey } from '../../src/domain/verification/normalise.ts';
 import { decideConsensus } from '../../src/healing/consensus.ts';
 import { diagnosticianContract } from './contract.ts';
-import { fields, legacyRenamePack, packFor } from './packs.ts';
+import { fields, legacyRenamePack, packFor, pairDecision } from './packs.ts';
 
 diagnosticianContract('lexical', createLexicalDiagnostician);
 diagnosticianContract('value-profile', createValueProfileDiagnostician);
@@ -192,20 +192,7 @@ describe('value-profile', () => {
 
 describe('the pair through consensus', () => {
   it('agrees on the _Legacy family affix', async () => {
-    const lexical = createLexicalDiagnostician();
-    const valueProfile = createValueProfileDiagnostician();
-    const pack = legacyRenamePack();
-    const [a, b] = await Promise.all([lexical.diagnose(pack), valueProfile.diagnose(pack)]);
-    const decision = decideConsensus({
-      a,
-      b,
-      reviewOfA: await valueProfile.review(pack, a),
-      reviewOfB: await lexical.review(pack, b),
-      minConfidence: 70,
-      required: true,
-      systemWideEnabled: true,
-      observedKeys: new Set(['brand legacy']),
-    });
+    const { decision } = await pairDecision(legacyRenamePack(), ['brand legacy']);
     assert.equal(decision.status, 'agreed');
     assert.ok(decision.status === 'agreed' && decision.fixOps[0]?.op === 'add_family_affix');
   });
@@ -236,8 +223,6 @@ describe('the pair through consensus', () => {
   it('heals a key without bundling another key it cannot vouch for (E1_Brand beside Part_Manuf)', async () => {
     // examples/unihack-other: a distributor's item master, where the brand column sits beside the
     // manufacturer column (a supplier with a vendor code, which the values do not support as a brand).
-    const lexical = createLexicalDiagnostician();
-    const valueProfile = createValueProfileDiagnostician();
     const partManuf = {
       family: 'record',
       key: 'Part_Manuf',
@@ -254,24 +239,13 @@ describe('the pair through consensus', () => {
       ['Mfg_Part_Num', ['25759', '543340146', 'TGI2-FA', 'MID6630201US'], 'model_number'],
     ] as const) {
       const pack = packFor('record', key, values, [partManuf]);
-      const a: Diagnosis = await lexical.diagnose(pack);
-      const b: Diagnosis = await valueProfile.diagnose(pack);
+      const { a, b, decision } = await pairDecision(pack, [normaliseKey(key), 'part manuf']);
       assert.deepEqual(a.fixOps, [{ op: 'add_alias', field, key, families: ['record'] }], key);
       // Part_Manuf has its own issue and is judged on it by both; it rides on no other key's fix.
       assert.ok(
         [...a.systemWideOps, ...b.systemWideOps].every((op) => op.op !== 'add_alias' || op.key === key),
         `${key}: ${JSON.stringify(a.systemWideOps)}`,
       );
-      const decision = decideConsensus({
-        a,
-        b,
-        reviewOfA: await valueProfile.review(pack, a),
-        reviewOfB: await lexical.review(pack, b),
-        minConfidence: 70,
-        required: true,
-        systemWideEnabled: true,
-        observedKeys: new Set([normaliseKey(key), 'part manuf']),
-      });
       assert.equal(decision.status, 'agreed', `${key}: ${JSON.stringify(decision)}`);
     }
   });

@@ -1,7 +1,10 @@
-import type { ContextPack } from '../../src/diagnosticians/diagnostician.ts';
+import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lexical.ts';
+import { createValueProfileDiagnostician } from '../../src/diagnosticians/builtin/value-profile.ts';
+import type { ContextPack, Diagnosis } from '../../src/diagnosticians/diagnostician.ts';
 import { signaturePart } from '../../src/domain/issues/issue.ts';
 import { buildDefaultRuleSet } from '../../src/domain/rule-set/default-rule-set.ts';
 import { normaliseKey } from '../../src/domain/verification/normalise.ts';
+import { type ConsensusResult, decideConsensus } from '../../src/healing/consensus.ts';
 
 /**
  * Context packs for diagnostician tests, built from the default rule set the way Phase 2 builds
@@ -93,4 +96,25 @@ export function legacyRenamePack(): ContextPack {
       related('MSRP_Legacy', ['141.98']),
     ],
   );
+}
+
+/** The built-in pair on one pack as Phase 2 runs it: both diagnose, each reviews the other, consensus at 70. */
+export async function pairDecision(
+  pack: ContextPack,
+  observedKeys: readonly string[],
+): Promise<{ a: Diagnosis; b: Diagnosis; decision: ConsensusResult }> {
+  const lexical = createLexicalDiagnostician();
+  const valueProfile = createValueProfileDiagnostician();
+  const [a, b] = await Promise.all([lexical.diagnose(pack), valueProfile.diagnose(pack)]);
+  const decision = decideConsensus({
+    a,
+    b,
+    reviewOfA: await valueProfile.review(pack, a),
+    reviewOfB: await lexical.review(pack, b),
+    minConfidence: 70,
+    required: true,
+    systemWideEnabled: true,
+    observedKeys: new Set(observedKeys),
+  });
+  return { a, b, decision };
 }
