@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { FieldVocabulary, keyTerms } from '../../src/diagnosticians/builtin/key-lexicon.ts';
 import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lexical.ts';
 import { findSubject, keyWithTagAsNamespace } from '../../src/diagnosticians/builtin/pack-structure.ts';
-import { fields, legacyRenamePack } from './packs.ts';
+import { fields, legacyRenamePack, related } from './packs.ts';
 
 /**
  * The word rules of the lexical evidence (key-lexicon.ts), each on a key of the kind it is for.
@@ -113,13 +113,7 @@ describe('lexical word rules', () => {
       issue: { ...coldStart.issue, key: 'UPC_Legacy', normalisedKey: 'upc legacy', value: '050375006633' },
       relatedKeys: [
         ...coldStart.relatedKeys.filter((related) => related.key !== 'UPC_Legacy'),
-        {
-          family: 'record',
-          key: 'Brand_Legacy',
-          normalisedKey: 'brand legacy',
-          jobs: 3,
-          values: ['INSINKERATOR'],
-        },
+        related('Brand_Legacy', ['INSINKERATOR']),
       ],
     });
     assert.deepEqual(diagnosis.fixOps, [

@@ -5,11 +5,9 @@ import { createLexicalDiagnostician } from '../../src/diagnosticians/builtin/lex
 import { isPlaceholder } from '../../src/diagnosticians/builtin/pack-structure.ts';
 import { createValueProfileDiagnostician } from '../../src/diagnosticians/builtin/value-profile.ts';
 import { shapeOf, validGtin } from '../../src/diagnosticians/builtin/value-shape.ts';
-import type { Diagnosis } from '../../src/diagnosticians/diagnostician.ts';
 import { normaliseKey } from '../../src/domain/verification/normalise.ts';
-import { decideConsensus } from '../../src/healing/consensus.ts';
 import { diagnosticianContract } from './contract.ts';
-import { fields, legacyRenamePack, packFor, pairDecision } from './packs.ts';
+import { fields, legacyRenamePack, packFor, pairDecision, related } from './packs.ts';
 
 diagnosticianContract('lexical', createLexicalDiagnostician);
 diagnosticianContract('value-profile', createValueProfileDiagnostician);
@@ -190,6 +188,13 @@ describe('value-profile', () => {
   });
 });
 
+/** examples/unihack-other's `Part_Manuf`: suppliers with their vendor codes, not brands. */
+const PART_MANUF_VALUES = [
+  'Jam Industrial Supply LLC (JAMIN)',
+  'Appliance Dealers Cooperative (APPDE)',
+  'Freud Inc (2435)',
+];
+
 describe('the pair through consensus', () => {
   it('agrees on the _Legacy family affix', async () => {
     const { decision } = await pairDecision(legacyRenamePack(), ['brand legacy']);
@@ -198,42 +203,15 @@ describe('the pair through consensus', () => {
   });
 
   it('does not auto-apply a supplier column (Part_Manuf) as the brand', async () => {
-    const lexical = createLexicalDiagnostician();
-    const valueProfile = createValueProfileDiagnostician();
-    const pack = packFor('record', 'Part_Manuf', [
-      'Jam Industrial Supply LLC (JAMIN)',
-      'Appliance Dealers Cooperative (APPDE)',
-      'Freud Inc (2435)',
-    ]);
-    const a: Diagnosis = await lexical.diagnose(pack);
-    const b: Diagnosis = await valueProfile.diagnose(pack);
-    const decision = decideConsensus({
-      a,
-      b,
-      reviewOfA: await valueProfile.review(pack, a),
-      reviewOfB: await lexical.review(pack, b),
-      minConfidence: 70,
-      required: true,
-      systemWideEnabled: true,
-      observedKeys: new Set(),
-    });
+    const pack = packFor('record', 'Part_Manuf', PART_MANUF_VALUES);
+    const { decision } = await pairDecision(pack, []);
     assert.notEqual(decision.status, 'agreed');
   });
 
   it('heals a key without bundling another key it cannot vouch for (E1_Brand beside Part_Manuf)', async () => {
     // examples/unihack-other: a distributor's item master, where the brand column sits beside the
     // manufacturer column (a supplier with a vendor code, which the values do not support as a brand).
-    const partManuf = {
-      family: 'record',
-      key: 'Part_Manuf',
-      normalisedKey: 'part manuf',
-      jobs: 3,
-      values: [
-        'Jam Industrial Supply LLC (JAMIN)',
-        'Appliance Dealers Cooperative (APPDE)',
-        'Freud Inc (2435)',
-      ],
-    };
+    const partManuf = related('Part_Manuf', PART_MANUF_VALUES);
     for (const [key, values, field] of [
       ['E1_Brand', ['TREX', 'TIMBERTECH', 'JAMESHARDIE', 'Philips'], 'brand'],
       ['Mfg_Part_Num', ['25759', '543340146', 'TGI2-FA', 'MID6630201US'], 'model_number'],

@@ -74,7 +74,8 @@ export function packFor(
   };
 }
 
-const related = (key: string, values: string[]) => ({
+/** An unmapped key of the record beside the issue's, on three jobs. */
+export const related = (key: string, values: string[]) => ({
   family: 'record',
   key,
   normalisedKey: normaliseKey(key),
