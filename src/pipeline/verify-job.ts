@@ -73,15 +73,7 @@ export class VerifyJobHandler {
         },
         trx,
       );
-      await this.queue.enqueue(
-        QUEUES.deliverResult,
-        { jobId: job.id },
-        {
-          singletonKey: `deliver-result:${job.id}`,
-          maxAttempts: this.options.deliveryMaxAttempts,
-          transaction: trx,
-        },
-      );
+      await this.queueDelivery(job.id, trx);
     });
     this.logger.info(
       {
@@ -92,6 +84,19 @@ export class VerifyJobHandler {
         ruleSetVersion: rules.version,
       },
       'record verified',
+    );
+  }
+
+  /** The job's result webhook, queued in the transaction that stores the result (or the failure). */
+  private async queueDelivery(jobId: string, trx: Db): Promise<void> {
+    await this.queue.enqueue(
+      QUEUES.deliverResult,
+      { jobId },
+      {
+        singletonKey: `deliver-result:${jobId}`,
+        maxAttempts: this.options.deliveryMaxAttempts,
+        transaction: trx,
+      },
     );
   }
 
@@ -109,15 +114,7 @@ export class VerifyJobHandler {
         trx,
         failedAt.getTime() - Date.parse(job.received_at),
       );
-      await this.queue.enqueue(
-        QUEUES.deliverResult,
-        { jobId: job.id },
-        {
-          singletonKey: `deliver-result:${job.id}`,
-          maxAttempts: this.options.deliveryMaxAttempts,
-          transaction: trx,
-        },
-      );
+      await this.queueDelivery(job.id, trx);
     });
     this.metrics.verifications.inc({ status: 'error' });
     this.logger.error(
