@@ -137,6 +137,8 @@ class DiagnosticianUnavailable extends Error {
 
 const json = (value: unknown) => JSON.stringify(value);
 const SAMPLES_TTL_MS = 60_000;
+/** Above this many completed jobs, the stored samples are a settled picture of the store. */
+const YOUNG_STORE_JOBS = 1_000;
 
 export class HealRunner {
   private readonly a: Diagnostician;
@@ -930,12 +932,21 @@ export class HealRunner {
    */
   private async samples(rules: RuleSet): Promise<StoredSamples> {
     const cached = this.samplesCache;
+    if (cached && Date.now() - cached.at < SAMPLES_TTL_MS && !(await this.grownSince(cached.completed)))
+      return cached.samples;
     const completed = await this.completedJobs();
-    const young = cached !== null && completed > cached.completed * 1.5;
-    if (cached && !young && Date.now() - cached.at < SAMPLES_TTL_MS) return cached.samples;
     const samples = await storedSamples(this.db, rules);
     this.samplesCache = { at: Date.now(), completed, samples };
     return samples;
+  }
+
+  /**
+   * Has a young store (samples taken from fewer than YOUNG_STORE_JOBS jobs) grown by half since?
+   * Past that size the count is not taken on every step: the minute's cache decides alone.
+   */
+  private async grownSince(completedThen: number): Promise<boolean> {
+    if (completedThen >= YOUNG_STORE_JOBS) return false;
+    return (await this.completedJobs()) > completedThen * 1.5;
   }
 
   private async completedJobs(): Promise<number> {
