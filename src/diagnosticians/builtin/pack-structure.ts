@@ -96,20 +96,25 @@ export function isCatchAllFamily(pack: ContextPack, familyId: string): boolean {
  * `Legacy.UPC`). Such a part names the source, like the section of a dotted path, not the
  * attribute; read as a namespace it weighs like one. Other keys are returned as they are.
  */
+/** Does the key carry the affix (`_Legacy` at its end, `DIB_` at its start, any case) and more beside it? */
+function carriesAffix(key: string, kind: 'suffix' | 'prefix', affix: string): boolean {
+  const lower = key.toLowerCase();
+  const lowerAffix = affix.toLowerCase();
+  const has = kind === 'suffix' ? lower.endsWith(lowerAffix) : lower.startsWith(lowerAffix);
+  return has && key.length > affix.length;
+}
+
 export function keyWithTagAsNamespace(pack: ContextPack, subject: KeySubject): string {
   const parts = subject.key.split('_').filter((part) => part !== '');
   if (parts.length < 2 || subject.key.includes('.')) return subject.key;
   const peers = pack.relatedKeys.filter((related) => related.family === subject.family);
-  const sharedBy = (affix: string, kind: 'suffix' | 'prefix') =>
-    peers.filter((peer) => {
-      const lower = peer.key.toLowerCase();
-      return (kind === 'suffix' ? lower.endsWith(affix) : lower.startsWith(affix)) && lower !== affix;
-    }).length;
+  const sharedBy = (kind: 'suffix' | 'prefix', affix: string) =>
+    peers.filter((peer) => carriesAffix(peer.key, kind, affix)).length;
   const last = parts[parts.length - 1]!;
   const first = parts[0]!;
-  if (/^[A-Za-z]{2,}$/.test(last) && sharedBy(`_${last.toLowerCase()}`, 'suffix') >= 2)
+  if (/^[A-Za-z]{2,}$/.test(last) && sharedBy('suffix', `_${last}`) >= 2)
     return `${last}.${parts.slice(0, -1).join('_')}`;
-  if (/^[A-Za-z0-9]{2,}$/.test(first) && sharedBy(`${first.toLowerCase()}_`, 'prefix') >= 2)
+  if (/^[A-Za-z0-9]{2,}$/.test(first) && sharedBy('prefix', `${first}_`) >= 2)
     return `${first}.${parts.slice(1).join('_')}`;
   return subject.key;
 }
@@ -150,12 +155,9 @@ export function unknownAffixCandidates(pack: ContextPack): AffixCandidate[] {
   const tryAffix = (kind: 'suffix' | 'prefix', part: string) => {
     if (!/^[A-Za-z]{2,}$/.test(part)) return;
     const affix = kind === 'suffix' ? `_${part}` : `${part}_`;
-    const lowerAffix = affix.toLowerCase();
     const siblings: (KeySubject & { base: string })[] = [];
     for (const peer of peers) {
-      const lower = peer.key.toLowerCase();
-      const has = kind === 'suffix' ? lower.endsWith(lowerAffix) : lower.startsWith(lowerAffix);
-      if (!has || peer.key.length <= affix.length) continue;
+      if (!carriesAffix(peer.key, kind, affix)) continue;
       const base = kind === 'suffix' ? peer.key.slice(0, -affix.length) : peer.key.slice(affix.length);
       if (!siblings.some((sibling) => sibling.normalisedKey === peer.normalisedKey))
         siblings.push({ ...peer, base });
