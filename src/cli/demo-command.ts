@@ -9,7 +9,7 @@ import { healRunRecord } from '../healing/heal-run-record.ts';
 import { startVerity, type Verity } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
 import { QUEUES } from '../pipeline/queues.ts';
-import { formatReplaySummary, replay } from './replay-command.ts';
+import { formatReplaySummary, outcomeOfStatus, type ReplayOutcome, replay } from './replay-command.ts';
 import { startSfSink } from './sf-sink-command.ts';
 
 /**
@@ -129,22 +129,25 @@ async function waitForHealing(verity: Verity): Promise<void> {
   }
 }
 
-/** Stored results by `Status` (a correction stores the job's re-verified result). */
+/** Stored results by outcome, as the replay counts them (a correction stores the re-verified result). */
 async function resultStatuses(verity: Verity): Promise<string> {
   const rows = await verity.db
     .selectFrom('jobs')
     .select('result')
     .where('status', '=', 'completed')
     .execute();
-  const counts = new Map<string, number>();
-  for (const row of rows) {
-    const status = (JSON.parse(row.result ?? '{}') as { Status?: string }).Status ?? 'unknown';
-    counts.set(status, (counts.get(status) ?? 0) + 1);
-  }
-  const order = ['success', 'partial', 'failed', 'data_conflict'];
-  return [...counts]
-    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
-    .map(([status, count]) => `${count} ${status === 'success' ? 'verified' : status}`)
+  const counts: Record<ReplayOutcome | 'other', number> = {
+    verified: 0,
+    partial: 0,
+    failed: 0,
+    data_conflict: 0,
+    other: 0,
+  };
+  for (const row of rows)
+    counts[outcomeOfStatus((JSON.parse(row.result ?? '{}') as { Status?: unknown }).Status)] += 1;
+  return Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .map(([outcome, count]) => `${count} ${outcome}`)
     .join(', ');
 }
 

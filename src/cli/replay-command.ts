@@ -46,6 +46,11 @@ const OUTCOME_BY_STATUS: Readonly<Record<string, ReplayOutcome>> = {
   data_conflict: 'data_conflict',
 };
 
+/** The outcome a result's `Status` stands for; `other` for a missing or unknown one. */
+export function outcomeOfStatus(status: unknown): ReplayOutcome | 'other' {
+  return (typeof status === 'string' ? OUTCOME_BY_STATUS[status] : undefined) ?? 'other';
+}
+
 export interface ReplayOptions {
   /** A JSON file, a JSONL file or a folder of JSON files. */
   readonly path: string;
@@ -308,9 +313,7 @@ function countResult(
     { family: string; normalisedKey: string; count: number; spellings: Map<string, number> }
   >,
 ): void {
-  const status = result?.Status;
-  const outcome = typeof status === 'string' ? OUTCOME_BY_STATUS[status] : undefined;
-  outcomes[outcome ?? 'other'] += 1;
+  outcomes[outcomeOfStatus(result?.Status)] += 1;
   const findings = asObject(result?.Verity_Findings);
   const keys = Array.isArray(findings?.unmappedKeys) ? findings.unmappedKeys : [];
   // One result may list a key at several paths; count records, which is what a mapping would fix.
